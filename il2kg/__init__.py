@@ -1,0 +1,41 @@
+"""il2kg: an open, citable knowledge graph of interleukin-2 immunology and immunotherapy.
+
+The public API::
+
+    from il2kg import KnowledgeGraph
+    kg = KnowledgeGraph()          # the shipped data, or KnowledgeGraph("my-data/")
+    kg.validate()                  # raises DataError listing every problem
+    kg.write("il2kg.ttl")          # Turtle, N-Triples, JSON-LD, RDF/XML, GraphML, KGX
+"""
+
+from ._version import __version__
+from .errors import (
+    DataError,
+    EndpointError,
+    Il2kgError,
+    OutputError,
+    PathNotFound,
+    Problem,
+    QueryError,
+    QueryTimeout,
+    UnknownEntityError,
+)
+from .kg import KnowledgeGraph
+from .namespaces import PREFIXES, compress, expand
+
+__all__ = [
+    "PREFIXES",
+    "DataError",
+    "EndpointError",
+    "Il2kgError",
+    "KnowledgeGraph",
+    "OutputError",
+    "PathNotFound",
+    "Problem",
+    "QueryError",
+    "QueryTimeout",
+    "UnknownEntityError",
+    "__version__",
+    "compress",
+    "expand",
+]

@@ -1,0 +1,267 @@
+"""The curators' data model: frozen, strict pydantic models of entities and relations.
+
+Strict mode means no silent coercion: ``label: NO`` (YAML 1.1 for False) is refused, not turned
+into the string "False". Field descriptions are the reference of the YAML format.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+Curie = Annotated[str, StringConstraints(min_length=3, max_length=300)]
+
+Status = Literal["verified", "expert_knowledge", "unverified"]
+STATUS_RANK: dict[str, int] = {"verified": 0, "expert_knowledge": 1, "unverified": 2}
+
+Route = Literal[
+    "intravenous",
+    "subcutaneous",
+    "intralesional",
+    "intramuscular",
+    "oral",
+    "intratumoral",
+    "inhaled",
+]
+
+#: Units curators may write -> their UCUM code (the form written to RDF).
+UNITS: dict[str, str] = {
+    "M": "mol/L",
+    "mM": "mmol/L",
+    "uM": "umol/L",
+    "nM": "nmol/L",
+    "pM": "pmol/L",
+    "%": "%",
+    "fraction": "1",
+    "ratio": "1",
+    "count": "1",
+    "patients": "{patients}",
+    "IU/kg": "[iU]/kg",
+    "MIU/m2": "10*6.[iU]/m2",
+    "MIU/m2/day": "10*6.[iU]/m2/d",
+    "MIU/day": "10*6.[iU]/d",
+    "IU/m2/day": "[iU]/m2/d",
+    "ug/kg": "ug/kg",
+    "ug/day": "ug/d",
+    "mg/kg": "mg/kg",
+    "mg/m2": "mg/m2",
+    "kDa": "kDa",
+    "aa": "{amino_acids}",
+    "month": "mo",
+    "week": "wk",
+    "day": "d",
+    "hour": "h",
+    "1e9 cells": "10*9.{cells}",
+}
+Unit = Literal[
+    "M",
+    "mM",
+    "uM",
+    "nM",
+    "pM",
+    "%",
+    "fraction",
+    "ratio",
+    "count",
+    "patients",
+    "IU/kg",
+    "MIU/m2",
+    "MIU/m2/day",
+    "MIU/day",
+    "IU/m2/day",
+    "ug/kg",
+    "ug/day",
+    "mg/kg",
+    "mg/m2",
+    "kDa",
+    "aa",
+    "month",
+    "week",
+    "day",
+    "hour",
+    "1e9 cells",
+]
+
+QuantityKind = Literal[
+    "dissociation_constant",
+    "objective_response_rate",
+    "complete_response_rate",
+    "partial_response_rate",
+    "response_rate",
+    "disease_control_rate",
+    "median_overall_survival",
+    "median_progression_free_survival",
+    "median_relapse_free_survival",
+    "hazard_ratio",
+    "adverse_event_rate",
+    "treatment_related_mortality",
+    "dose",
+    "cell_dose",
+    "sample_size",
+    "fold_change",
+    "percent_change",
+    "molecular_mass",
+    "length",
+    "duration",
+]
+
+_DATE_RE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+def _coerce_date(value: Any) -> Any:
+    """Accept a YAML date (1976-09-10) or a quoted 'YYYY' / 'YYYY-MM' / 'YYYY-MM-DD' string."""
+    if isinstance(value, _dt.datetime):
+        raise ValueError("a date must not carry a time")
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"quote the year as text: '{value}'")
+    if isinstance(value, str):
+        if not _DATE_RE.fullmatch(value):
+            raise ValueError(f"'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+        if len(value) == 10:
+            _dt.date.fromisoformat(value)  # raises for 2023-02-30
+        return value
+    return value
+
+
+class Evidence(BaseModel):
+    """One citation for a relation."""
+
+    model_config = _STRICT
+
+    source: Curie | None = Field(
+        None,
+        description="A CURIE of the source: PMID:, DOI:, PMC:, or a database entry (UniProtKB:, NCT: ...).",
+    )
+    name: Text | None = Field(
+        None,
+        description="A named public source without an identifier (a drug label, a press release).",
+    )
+    url: Text | None = Field(None, description="An http(s) address of the named source.")
+    status: Status = Field(description="verified, expert_knowledge or unverified.")
+    note: Text | None = Field(None, description="A curator's note on what the source supports.")
+    quote: Text | None = Field(None, description="A short quotation from the source.")
+
+    @model_validator(mode="after")
+    def _has_source(self) -> Evidence:
+        if self.source is None and self.name is None:
+            raise ValueError("evidence needs a 'source' CURIE or a 'name'")
+        return self
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"https?://[^\s<>\"'`]+", v):
+            raise ValueError("url must be an http:// or https:// address without spaces or quotes")
+        return v
+
+
+class Quantity(BaseModel):
+    """A measured value with its unit."""
+
+    model_config = _STRICT
+
+    kind: QuantityKind = Field(description="What is measured.")
+    value: float = Field(description="The number (a plain YAML number; 1.0e-11 for 10^-11).")
+    unit: Unit = Field(description="The unit; written to RDF as a UCUM code.")
+    comparator: Literal["=", "~", "<", ">", "<=", ">="] = Field(
+        "=", description="'~' for approximate values."
+    )
+    note: Text | None = Field(None, description="What the value refers to (arm, subgroup).")
+
+
+class Qualifiers(BaseModel):
+    """The context in which a relation holds."""
+
+    model_config = _STRICT
+
+    cell_type: Curie | None = Field(None, description="An entity id of a CellType.")
+    species: Curie | None = Field(None, description="An NCBITaxon CURIE (NCBITaxon:9606 human).")
+    regimen: Curie | None = Field(None, description="An entity id of a TherapyRegimen.")
+    route: Route | None = Field(None, description="Route of administration.")
+    disease_stage: Text | None = Field(None, description="metastatic, unresectable, stage III ...")
+    population: Text | None = Field(None, description="The patient population.")
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in self.model_dump().values())
+
+
+EventType = Literal[
+    "discovery",
+    "cloning",
+    "structure",
+    "mechanism",
+    "clinical_first",
+    "trial_result",
+    "approval",
+    "withdrawal",
+    "regulatory",
+    "genetics",
+    "publication",
+    "nomenclature",
+]
+
+
+class Entity(BaseModel):
+    """A curated entity: anything with an identifier and a type from the ontology."""
+
+    model_config = _STRICT
+
+    id: Curie = Field(description="A CURIE; IL2KG: only where no public identifier exists.")
+    type: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]+$")] = Field(
+        description="A class of the ontology (Cytokine, ReceptorComplex, CellType ...)."
+    )
+    label: Text = Field(description="The preferred label.")
+    synonyms: list[Text] = Field(default_factory=list, description="Other names.")
+    xrefs: list[Curie] = Field(default_factory=list, description="Cross-references (CURIEs).")
+    description: Text | None = Field(None, description="A sentence or two.")
+    date: str | None = Field(None, description="TimelineEvent only: YYYY, YYYY-MM or YYYY-MM-DD.")
+    event_type: EventType | None = Field(None, description="TimelineEvent only.")
+    trial_phase: Annotated[str, StringConstraints(pattern=r"^[1-4](/[1-4])?[ab]?$")] | None = Field(
+        None, description="ClinicalTrial only: 1, 1/2, 2, 3, 1b ..."
+    )
+    route: Route | None = Field(None, description="TherapyRegimen only: route of administration.")
+    dose: Text | None = Field(None, description="TherapyRegimen only: dose and schedule in words.")
+
+    _coerce = field_validator("date", mode="before")(classmethod(lambda cls, v: _coerce_date(v)))
+
+
+class Relation(BaseModel):
+    """A curated relation ``subject predicate object`` with its evidence."""
+
+    model_config = _STRICT
+
+    subject: Curie = Field(description="An entity id.")
+    predicate: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")] = Field(
+        description="A curated predicate of the ontology (binds, part_of ...)."
+    )
+    object: Curie = Field(description="An entity id.")
+    negated: bool = Field(False, description="True: the relation does NOT hold.")
+    qualifiers: Qualifiers | None = Field(None, description="The context of the relation.")
+    quantities: list[Quantity] = Field(default_factory=list, description="Measured values.")
+    evidence: list[Evidence] = Field(min_length=1, description="At least one citation.")
+    comment: Text | None = Field(None, description="A curator's remark on the relation as a whole.")
+
+    def key(self) -> tuple[str, ...]:
+        """The identity of the relation: subject, predicate, object, negation and qualifiers."""
+        q = self.qualifiers.model_dump(exclude_none=True) if self.qualifiers else {}
+        quals = tuple(f"{k}={v}" for k, v in sorted(q.items()))
+        return (self.subject, self.predicate, self.object, str(self.negated), *quals)
+
+    def best_status(self) -> Status:
+        """The strongest curation status among the evidence items."""
+        return min((e.status for e in self.evidence), key=STATUS_RANK.__getitem__)

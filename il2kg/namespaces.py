@@ -1,0 +1,195 @@
+"""The pinned prefix map, CURIE syntax rules, and the closed il2kg vocabulary.
+
+This module imports nothing heavy: the path and search commands use it without rdflib.
+The rdflib ``DefinedNamespace`` of the vocabulary lives in :mod:`il2kg.vocab`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+#: Namespace of the il2kg ontology (classes and properties), prefix ``il2kg``.
+VOCAB: Final = "https://w3id.org/il2kg/vocab/"
+#: Namespace of project-local entities (no public identifier exists), prefix ``IL2KG``.
+ENTITY: Final = "https://w3id.org/il2kg/entity/"
+#: Namespace of statement (reified relation) nodes.
+STATEMENT: Final = "https://w3id.org/il2kg/statement/"
+#: Namespace of named, non-CURIE evidence sources.
+SOURCE: Final = "https://w3id.org/il2kg/source/"
+ONTOLOGY_IRI: Final = "https://w3id.org/il2kg/ontology"
+DATASET_IRI: Final = "https://w3id.org/il2kg/dataset"
+
+#: Prefixes of entity and source identifiers: CURIE prefix -> IRI prefix.
+#: OBO ontologies use their PURLs; other registries use identifiers.org-style IRIs.
+PREFIXES: Final[dict[str, str]] = {
+    "HGNC": "https://identifiers.org/hgnc:",
+    "UniProtKB": "https://identifiers.org/uniprot:",
+    "NCBIGene": "https://identifiers.org/ncbigene:",
+    "CL": "http://purl.obolibrary.org/obo/CL_",
+    "GO": "http://purl.obolibrary.org/obo/GO_",
+    "MONDO": "http://purl.obolibrary.org/obo/MONDO_",
+    "HP": "http://purl.obolibrary.org/obo/HP_",
+    "DOID": "http://purl.obolibrary.org/obo/DOID_",
+    "NCIT": "http://purl.obolibrary.org/obo/NCIT_",
+    "CHEBI": "http://purl.obolibrary.org/obo/CHEBI_",
+    "UBERON": "http://purl.obolibrary.org/obo/UBERON_",
+    "NCBITaxon": "http://purl.obolibrary.org/obo/NCBITaxon_",
+    "RO": "http://purl.obolibrary.org/obo/RO_",
+    "BFO": "http://purl.obolibrary.org/obo/BFO_",
+    "UO": "http://purl.obolibrary.org/obo/UO_",
+    "DrugBank": "https://identifiers.org/drugbank:",
+    "Reactome": "https://identifiers.org/reactome:",
+    "KEGG": "https://identifiers.org/kegg.pathway:",
+    "WP": "https://identifiers.org/wikipathways:",
+    "NCT": "https://identifiers.org/clinicaltrials:",
+    "OMIM": "https://identifiers.org/mim:",
+    "ORPHA": "https://identifiers.org/orphanet:",
+    "MESH": "https://identifiers.org/mesh:",
+    "UNII": "https://identifiers.org/unii:",
+    "PMID": "https://identifiers.org/pubmed:",
+    "PMC": "https://identifiers.org/pmc:",
+    "DOI": "https://doi.org/",
+    "IL2KG": ENTITY,
+}
+
+#: W3C and other vocabularies bound in every output (and predeclared in SPARQL).
+VOCABULARIES: Final[dict[str, str]] = {
+    "il2kg": VOCAB,
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "sh": "http://www.w3.org/ns/shacl#",
+    "biolink": "https://w3id.org/biolink/vocab/",
+    "stmt": STATEMENT,
+    "src": SOURCE,
+}
+
+#: Local-identifier syntax for each prefix (full match).
+PATTERNS: Final[dict[str, re.Pattern[str]]] = {
+    "HGNC": re.compile(r"[1-9]\d*"),
+    "UniProtKB": re.compile(
+        r"(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})(?:-\d+)?"
+    ),
+    "NCBIGene": re.compile(r"[1-9]\d*"),
+    "CL": re.compile(r"\d{7}"),
+    "GO": re.compile(r"\d{7}"),
+    "MONDO": re.compile(r"\d{7}"),
+    "HP": re.compile(r"\d{7}"),
+    "DOID": re.compile(r"[1-9]\d*"),
+    "NCIT": re.compile(r"C\d+"),
+    "CHEBI": re.compile(r"[1-9]\d*"),
+    "UBERON": re.compile(r"\d{7}"),
+    "NCBITaxon": re.compile(r"[1-9]\d*"),
+    "RO": re.compile(r"\d{7}"),
+    "BFO": re.compile(r"\d{7}"),
+    "UO": re.compile(r"\d{7}"),
+    "DrugBank": re.compile(r"DB\d{5}"),
+    "Reactome": re.compile(r"R-[A-Z]{3}-\d+"),
+    "KEGG": re.compile(r"(?:hsa|mmu|map)\d{5}"),
+    "WP": re.compile(r"WP\d+"),
+    "NCT": re.compile(r"NCT\d{8}"),
+    "OMIM": re.compile(r"\d{6}"),
+    "ORPHA": re.compile(r"[1-9]\d*"),
+    "MESH": re.compile(r"[CDMT]\d{6,9}"),
+    "UNII": re.compile(r"[A-Z0-9]{10}"),
+    "PMID": re.compile(r"[1-9]\d{0,8}"),
+    "PMC": re.compile(r"PMC\d+"),
+    "DOI": re.compile(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"),
+    "IL2KG": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*"),
+}
+
+#: A human-readable form of each pattern, for error messages.
+PATTERN_HINTS: Final[dict[str, str]] = {
+    "HGNC": "digits, e.g. HGNC:6001",
+    "UniProtKB": "a UniProt accession, e.g. UniProtKB:P60568",
+    "NCBIGene": "digits, e.g. NCBIGene:3558",
+    "CL": "seven digits, e.g. CL:0000815",
+    "GO": "seven digits, e.g. GO:0038110",
+    "MONDO": "seven digits, e.g. MONDO:0005086",
+    "HP": "seven digits, e.g. HP:0001945",
+    "UBERON": "seven digits",
+    "RO": "seven digits",
+    "BFO": "seven digits",
+    "UO": "seven digits",
+    "DrugBank": "DB and five digits, e.g. DrugBank:DB00041",
+    "Reactome": "a stable id, e.g. Reactome:R-HSA-9020558",
+    "KEGG": "an organism code and five digits, e.g. KEGG:hsa04630",
+    "WP": "WP and digits, e.g. WP:WP2732",
+    "NCT": "NCT and eight digits, e.g. NCT:NCT03635983",
+    "OMIM": "six digits",
+    "MESH": "a MeSH unique id, e.g. MESH:D002289",
+    "PMID": "digits, e.g. PMID:21889323",
+    "PMC": "PMC and digits, e.g. PMC:PMC3405730",
+    "DOI": "10.<registrant>/<suffix>, e.g. DOI:10.1038/nri3156",
+    "IL2KG": "a letter then letters, digits, '_', '-' or '.'",
+}
+
+#: Prefixes whose identifiers are publications (evidence sources of the strongest kind).
+PUBLICATION_PREFIXES: Final = frozenset({"PMID", "DOI", "PMC"})
+
+_CURIE_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.]*):(.+)")
+
+
+def split_curie(curie: str) -> tuple[str, str]:
+    """Split ``PREFIX:local``; raise ``ValueError`` if it is not a CURIE of the pinned map."""
+    m = _CURIE_RE.fullmatch(curie)
+    if m is None:
+        raise ValueError(f"'{curie}' is not a CURIE (PREFIX:identifier)")
+    prefix, local = m.group(1), m.group(2)
+    if prefix not in PREFIXES:
+        known = ", ".join(sorted(PREFIXES, key=str.lower))
+        raise ValueError(f"unknown prefix '{prefix}' in '{curie}' (known: {known})")
+    return prefix, local
+
+
+def check_curie(curie: str) -> str | None:
+    """Return a message describing what is wrong with ``curie``, or ``None`` if it is valid."""
+    try:
+        prefix, local = split_curie(curie)
+    except ValueError as exc:
+        return str(exc)
+    if not PATTERNS[prefix].fullmatch(local):
+        hint = PATTERN_HINTS.get(prefix, "see docs/data-format.md")
+        return f"'{curie}' is not a valid {prefix} identifier (expected {hint})"
+    return None
+
+
+def expand(curie: str) -> str:
+    """Expand a CURIE to its IRI through the pinned prefix map.
+
+    >>> expand("CL:0000815")
+    'http://purl.obolibrary.org/obo/CL_0000815'
+
+    Raises ``ValueError`` for an unknown prefix.
+    """
+    prefix, local = split_curie(curie)
+    return PREFIXES[prefix] + local
+
+
+_ALL_PREFIXES: Final = sorted(
+    {**PREFIXES, **VOCABULARIES}.items(), key=lambda kv: len(kv[1]), reverse=True
+)
+
+
+def compress(iri: str) -> str:
+    """Shorten an IRI to a CURIE if a known prefix matches, else return it unchanged.
+
+    >>> compress("https://identifiers.org/hgnc:6001")
+    'HGNC:6001'
+    """
+    for prefix, base in _ALL_PREFIXES:
+        if iri.startswith(base) and len(iri) > len(base):
+            return f"{prefix}:{iri[len(base) :]}"
+    return iri
+
+
+def sparql_prologue() -> str:
+    """PREFIX lines for every prefix of the map, for predeclaring in queries."""
+    items = {**VOCABULARIES, **PREFIXES}
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(items.items()))

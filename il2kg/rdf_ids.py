@@ -1,0 +1,12 @@
+"""Stable identifiers of statement nodes (no rdflib needed)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from .model import Relation
+
+
+def statement_id(rel: Relation) -> str:
+    """A stable identifier for a relation's statement node: a hash of its key."""
+    return hashlib.sha256("\x1f".join(rel.key()).encode()).hexdigest()[:16]

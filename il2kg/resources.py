@@ -1,0 +1,47 @@
+"""Where the shipped data, ontology and named queries are.
+
+In a wheel they sit inside the package (``il2kg/_shipped/``); in a source checkout (editable
+install) they are the top-level ``data/`` and ``ontology/`` folders beside the package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR_ENV = "IL2KG_DATA_DIR"
+CACHE_DIR_ENV = "IL2KG_CACHE_DIR"
+
+
+def _shipped(name: str) -> Path:
+    inside = PACKAGE_DIR / "_shipped" / name
+    if inside.is_dir():
+        return inside
+    return PACKAGE_DIR.parent / name
+
+
+def default_data_dir() -> Path:
+    """The curated data shipped with il2kg (or ``$IL2KG_DATA_DIR`` when set)."""
+    env = os.environ.get(DATA_DIR_ENV)
+    return Path(env) if env else _shipped("data")
+
+
+def ontology_dir() -> Path:
+    """The folder holding ``il2kg.ttl`` and ``shapes.ttl``."""
+    return _shipped("ontology")
+
+
+def queries_dir() -> Path:
+    """The named SPARQL queries (package data)."""
+    return PACKAGE_DIR / "queries"
+
+
+def cache_dir() -> Path:
+    """Where built graphs are cached: ``$IL2KG_CACHE_DIR``, else the XDG cache folder."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "il2kg"

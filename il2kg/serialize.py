@@ -1,0 +1,222 @@
+"""Graph -> files: RDF serialisations, GraphML and KGX TSV, written atomically.
+
+``dumps`` returns bytes; ``dump`` writes them through a temporary file renamed into place, so an
+interrupted or failed build never leaves a truncated output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import OutputError
+from .load import Dataset
+from .namespaces import PREFIXES, VOCABULARIES
+from .ontology import Vocabulary
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+
+@dataclass(frozen=True)
+class Format:
+    """An output format: its name, file suffixes, and whether it writes a directory."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    description: str
+    directory: bool = False
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("turtle", (".ttl",), "RDF Turtle"),
+        Format("nt", (".nt",), "RDF N-Triples (sorted)"),
+        Format("jsonld", (".jsonld", ".json"), "JSON-LD with an @context of the prefix map"),
+        Format("xml", (".rdf", ".owl", ".xml"), "RDF/XML"),
+        Format("graphml", (".graphml",), "GraphML of entities and curated relations"),
+        Format("kgx", (), "KGX TSV: nodes.tsv and edges.tsv in a directory", directory=True),
+    )
+}
+RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
+
+
+def format_for(path: Path | None, fmt: str | None) -> str:
+    """The format named by ``fmt``, else guessed from ``path``'s suffix, else Turtle."""
+    if fmt:
+        if fmt not in FORMATS:
+            raise OutputError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+        return fmt
+    if path is None:
+        return "turtle"
+    suffix = path.suffix.lower()
+    for f in FORMATS.values():
+        if suffix in f.suffixes:
+            return f.name
+    if suffix == "":
+        return "kgx"
+    raise OutputError(f"cannot tell the format of '{path}' from its suffix; use --format")
+
+
+def jsonld_context() -> dict[str, str]:
+    """The JSON-LD @context: every prefix of the pinned map."""
+    return dict(sorted({**VOCABULARIES, **PREFIXES}.items()))
+
+
+def _nt(graph: Graph) -> bytes:
+    data = graph.serialize(format="nt", encoding="utf-8")
+    lines = sorted(set(data.splitlines(keepends=True)) - {b"\n"})
+    return b"".join(lines)
+
+
+def _rdf_dumps(graph: Graph, fmt: str) -> bytes:
+    if fmt == "nt":
+        return _nt(graph)
+    if fmt == "turtle":
+        return graph.serialize(format="turtle", encoding="utf-8")
+    if fmt == "xml":
+        return graph.serialize(format="pretty-xml", encoding="utf-8")
+    if fmt == "jsonld":
+        text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+        doc = json.loads(text)
+        # rdflib's node order follows its store; sort for byte-identical output
+        if isinstance(doc.get("@graph"), list):
+            doc["@graph"].sort(key=lambda n: str(n.get("@id", "")))
+        return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+    raise OutputError(f"'{fmt}' is not an RDF format")
+
+
+def graphml_dumps(ds: Dataset) -> bytes:
+    """GraphML of entities and curated (non-negated) relations, for graph tools."""
+    import networkx as nx
+
+    from .network import to_networkx
+
+    g = to_networkx(ds)
+    out = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        out.add_node(n, label=d["label"], type=d["type"], synonyms="|".join(d["synonyms"]))
+    for s, o, k, d in g.edges(keys=True, data=True):
+        out.add_edge(
+            s,
+            o,
+            key=k,
+            predicate=d["predicate"],
+            statement=d["statement"],
+            status=d["status"],
+            sources="|".join(d["sources"]),
+            qualifiers=";".join(f"{a}={b}" for a, b in sorted(d["qualifiers"].items())),
+        )
+    buf = io.BytesIO()
+    nx.write_graphml(out, buf, encoding="utf-8")
+    return buf.getvalue()
+
+
+def kgx_dumps(ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
+    """KGX TSV (``nodes.tsv``, ``edges.tsv``) with Biolink categories and predicates."""
+    from .rdf_ids import statement_id
+
+    def category(t: str) -> str:
+        chain = sorted(vocab.ancestors.get(t, {t}), key=lambda c: -len(vocab.ancestors.get(c, ())))
+        cats = [vocab.class_biolink[c] for c in chain if c in vocab.class_biolink]
+        return "|".join(dict.fromkeys(cats)) or "biolink:NamedThing"
+
+    nodes = io.StringIO()
+    w = csv.writer(nodes, delimiter="\t", lineterminator="\n")
+    w.writerow(["id", "category", "name", "description", "xref", "synonym", "il2kg_type"])
+    for eid in sorted(ds.entities):
+        e = ds.entities[eid]
+        w.writerow(
+            [
+                eid,
+                category(e.type),
+                e.label,
+                e.description or "",
+                "|".join(e.xrefs),
+                "|".join(e.synonyms),
+                f"il2kg:{e.type}",
+            ]
+        )
+    edges = io.StringIO()
+    w = csv.writer(edges, delimiter="\t", lineterminator="\n")
+    w.writerow(
+        [
+            "id",
+            "subject",
+            "predicate",
+            "object",
+            "category",
+            "original_predicate",
+            "negated",
+            "knowledge_level",
+            "agent_type",
+            "primary_knowledge_source",
+            "publications",
+            "curation_status",
+            "qualifiers",
+        ]
+    )
+    for rel in sorted(ds.relations, key=lambda r: r.key()):
+        info = vocab.predicates.get(rel.predicate)
+        pubs = [e.source for e in rel.evidence if e.source]
+        q = rel.qualifiers.model_dump(exclude_none=True) if rel.qualifiers else {}
+        w.writerow(
+            [
+                f"stmt:{statement_id(rel)}",
+                rel.subject,
+                (info.biolink if info and info.biolink else "biolink:related_to"),
+                rel.object,
+                "biolink:Association",
+                f"il2kg:{rel.predicate}",
+                str(rel.negated).lower(),
+                "knowledge_assertion",
+                "manual_agent",
+                "infores:il2kg",
+                "|".join(pubs),
+                rel.best_status(),
+                "|".join(f"{k}={v}" for k, v in sorted(q.items())),
+            ]
+        )
+    return {"nodes.tsv": nodes.getvalue().encode(), "edges.tsv": edges.getvalue().encode()}
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder, renamed into place."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        raise
+
+
+def dumps(fmt: str, graph: Callable[[], Graph], ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
+    """Serialise to ``fmt``; return ``{name: bytes}`` (one item, or two for KGX)."""
+    if fmt in RDF_FORMATS:
+        return {"": _rdf_dumps(graph(), fmt)}
+    if fmt == "graphml":
+        return {"": graphml_dumps(ds)}
+    if fmt == "kgx":
+        return kgx_dumps(ds, vocab)
+    raise OutputError(f"unknown format '{fmt}'")
