@@ -70,13 +70,13 @@ class KnowledgeGraph:
         from .load import load_dataset
         from .ontology import read_vocabulary
         from .rdf import build_graph
-        from .serialize import dumps
+        from .serialize import ntriples_dumps
 
         ds = load_dataset(self.data_dir)
         vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
         graph = build_graph(ds)
         self._built_graph = graph
-        nt = dumps("nt", lambda: graph, ds, vocab)[""]
+        nt = ntriples_dumps(graph)
         if self.use_cache:
             model = {"dataset": dataset_to_json(ds), "vocabulary": vocab.to_json()}
             self._cache.write(self._key, model, nt)
@@ -158,9 +158,8 @@ class KnowledgeGraph:
         """Serialise to ``fmt`` (see :data:`il2kg.serialize.FORMATS`)."""
         from .serialize import dumps
 
-        if fmt == "nt":
-            return {"": self.ntriples}
-        return dumps(fmt, lambda: self.graph, self.dataset, self.vocabulary)
+        return dumps(fmt, ntriples=self.ntriples, graph=lambda: self.graph, ds=self.dataset,
+                     vocab=self.vocabulary)
 
     def write(self, path: str | Path, fmt: str | None = None) -> list[Path]:
         """Write the graph to ``path`` atomically; the format comes from ``fmt`` or the suffix."""

@@ -62,6 +62,8 @@ def _pydantic_problems(
             msg = "required field is missing"
         elif err["type"].endswith("_type") and "input" in err:
             msg = f"{msg} (got {type(err['input']).__name__} {err['input']!r})"
+            if isinstance(err["input"], bool):
+                msg += "; YAML reads yes/no/on/off as true/false: quote the text"
         msg = msg.removeprefix("Value error, ")
         yield Problem(doc.path, line, col, where, dotted(loc), msg)
 

@@ -47,7 +47,6 @@ FORMATS: dict[str, Format] = {
         Format("kgx", (), "KGX TSV: nodes.tsv and edges.tsv in a directory", directory=True),
     )
 }
-RDF_FORMATS = ("turtle", "nt", "jsonld", "xml")
 
 
 def format_for(path: Path | None, fmt: str | None) -> str:
@@ -72,27 +71,38 @@ def jsonld_context() -> dict[str, str]:
     return dict(sorted({**VOCABULARIES, **PREFIXES}.items()))
 
 
-def _nt(graph: Graph) -> bytes:
+def ntriples_dumps(graph: Graph) -> bytes:
+    """Sorted, de-duplicated N-Triples of an rdflib graph (the canonical, diffable form)."""
     data = graph.serialize(format="nt", encoding="utf-8")
     lines = sorted(set(data.splitlines(keepends=True)) - {b"\n"})
     return b"".join(lines)
 
 
-def _rdf_dumps(graph: Graph, fmt: str) -> bytes:
-    if fmt == "nt":
-        return _nt(graph)
-    if fmt == "turtle":
-        return graph.serialize(format="turtle", encoding="utf-8")
-    if fmt == "xml":
-        return graph.serialize(format="pretty-xml", encoding="utf-8")
-    if fmt == "jsonld":
-        text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
-        doc = json.loads(text)
-        # rdflib's node order follows its store; sort for byte-identical output
-        if isinstance(doc.get("@graph"), list):
-            doc["@graph"].sort(key=lambda n: str(n.get("@id", "")))
-        return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-    raise OutputError(f"'{fmt}' is not an RDF format")
+def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:
+    """Turtle or RDF/XML through pyoxigraph: fast, and deterministic given sorted input."""
+    import pyoxigraph as ox
+
+    target = {"turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML}[fmt]
+    triples = (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
+    prefixes = jsonld_context() if fmt == "turtle" else {
+        k: v for k, v in jsonld_context().items() if k.islower()
+    }
+    out = ox.serialize(triples, format=target, prefixes=prefixes)
+    assert out is not None
+    if fmt == "turtle":  # list the @prefix lines in a sorted, stable order
+        lines = out.split(b"\n")
+        n = next(i for i, line in enumerate(lines) if not line.startswith(b"@prefix"))
+        out = b"\n".join([*sorted(lines[:n], key=bytes.lower), *lines[n:]])
+    return out
+
+
+def _jsonld_dumps(graph: Graph) -> bytes:
+    text = graph.serialize(format="json-ld", context=jsonld_context(), auto_compact=True)
+    doc = json.loads(text)
+    # rdflib's node order follows its store; sort for byte-identical output
+    if isinstance(doc.get("@graph"), list):
+        doc["@graph"].sort(key=lambda n: str(n.get("@id", "")))
+    return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
 def graphml_dumps(ds: Dataset) -> bytes:
@@ -211,10 +221,20 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def dumps(fmt: str, graph: Callable[[], Graph], ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
-    """Serialise to ``fmt``; return ``{name: bytes}`` (one item, or two for KGX)."""
-    if fmt in RDF_FORMATS:
-        return {"": _rdf_dumps(graph(), fmt)}
+def dumps(
+    fmt: str, *, ntriples: bytes, graph: Callable[[], Graph], ds: Dataset, vocab: Vocabulary
+) -> dict[str, bytes]:
+    """Serialise to ``fmt``; return ``{name: bytes}`` (one item named "", or two for KGX).
+
+    ``ntriples`` is the sorted N-Triples of the graph; ``graph`` is called only for formats
+    that need an rdflib graph (JSON-LD).
+    """
+    if fmt == "nt":
+        return {"": ntriples}
+    if fmt in ("turtle", "xml"):
+        return {"": _oxigraph_dumps(ntriples, fmt)}
+    if fmt == "jsonld":
+        return {"": _jsonld_dumps(graph())}
     if fmt == "graphml":
         return {"": graphml_dumps(ds)}
     if fmt == "kgx":

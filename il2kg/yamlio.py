@@ -67,7 +67,7 @@ def _build(
     if id(node) in seen:
         line, col = _mark(node)
         problems.append(
-            Problem(doc.path, line, col, "", _dotted(path), "YAML aliases (*name) are not allowed")
+            Problem(doc.path, line, col, "", _dotted(path), "YAML aliases (*name) are not allowed (the anchor &name is here)")
         )
         return None
     seen.add(id(node))
@@ -103,14 +103,17 @@ def _build(
                 )
                 continue
             out[key] = _build(value_node, (*path, key), doc, seen, problems)
+            doc.locations[(*path, key)] = _mark(key_node)  # a field is where its key is
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(v, (*path, i), doc, seen, problems) for i, v in enumerate(node.value)]
     try:
         return _SCALARS.construct_object(node)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
         line, col = _mark(node)
-        problems.append(Problem(doc.path, line, col, "", _dotted(path), f"bad value: {exc}"))
+        problems.append(
+            Problem(doc.path, line, col, "", _dotted(path), f"bad value {node.value!r}: {exc}")
+        )
         return None
 
 

@@ -1,0 +1,31 @@
+"""Shared fixtures. The build cache goes to a private temporary folder for the whole session."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+os.environ["IL2KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="il2kg-test-cache-")
+os.environ.pop("IL2KG_DATA_DIR", None)
+
+from il2kg import KnowledgeGraph  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURE_KB = FIXTURES / "kb"
+SHIPPED_DATA = ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def fixture_kg() -> KnowledgeGraph:
+    """The tiny hand-drawable knowledge base (tests/fixtures/kb)."""
+    return KnowledgeGraph(FIXTURE_KB)
+
+
+@pytest.fixture(scope="session")
+def shipped_kg() -> KnowledgeGraph:
+    """The real curated data shipped in data/."""
+    return KnowledgeGraph(SHIPPED_DATA)

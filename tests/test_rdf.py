@@ -1,0 +1,148 @@
+"""The RDF build: golden graph, specific triples, determinism, and exports read back strictly."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.compare import isomorphic, to_isomorphic
+from rdflib.namespace import DCTERMS
+
+from il2kg import KnowledgeGraph, expand
+from il2kg.rdf_ids import statement_id
+from il2kg.vocab import IL2KG
+
+from .conftest import FIXTURE_KB, FIXTURES
+
+
+def u(curie: str) -> URIRef:
+    return URIRef(expand(curie))
+
+
+def test_graph_matches_golden(fixture_kg: KnowledgeGraph) -> None:
+    golden = Graph().parse(FIXTURES / "golden" / "kb.ttl", format="turtle")
+    built = fixture_kg.graph
+    if not isomorphic(built, golden):
+        only_built = to_isomorphic(built) - to_isomorphic(golden)
+        only_golden = to_isomorphic(golden) - to_isomorphic(built)
+        pytest.fail(f"differs from golden: +{sorted(only_built)[:5]} -{sorted(only_golden)[:5]}")
+
+
+def test_entity_conventions(fixture_kg: KnowledgeGraph) -> None:
+    g = fixture_kg.graph
+    il2 = u("HGNC:6001")
+    assert (il2, RDF.type, IL2KG.Cytokine) in g
+    assert (il2, RDFS.label, Literal("IL2")) in g
+    assert (il2, SKOS.altLabel, Literal("IL-2")) in g
+    assert (il2, SKOS.exactMatch, URIRef("https://identifiers.org/uniprot:P60568")) in g
+    assert (il2, DCTERMS.identifier, Literal("HGNC:6001")) in g
+    event = u("IL2KG:event_1992_approval")
+    assert (event, DCTERMS.date, Literal("1992-05-05", datatype=XSD.date)) in g
+    assert u("CL:0000815") == URIRef("http://purl.obolibrary.org/obo/CL_0000815")
+
+
+def test_relation_has_direct_triple_and_statement(fixture_kg: KnowledgeGraph) -> None:
+    g = fixture_kg.graph
+    rel = next(r for r in fixture_kg.dataset.relations
+               if r.predicate == "binds" and r.object == "IL2KG:IL2R_ABG")
+    st = URIRef("https://w3id.org/il2kg/statement/" + statement_id(rel))
+    assert (u("HGNC:6001"), IL2KG.binds, u("IL2KG:IL2R_ABG")) in g
+    assert (st, RDF.type, RDF.Statement) in g
+    assert (st, RDF.subject, u("HGNC:6001")) in g
+    assert (st, RDF.predicate, IL2KG.binds) in g
+    assert (st, RDF.object, u("IL2KG:IL2R_ABG")) in g
+    assert (st, DCTERMS.source, URIRef("https://identifiers.org/pubmed:21889323")) in g
+    assert (st, IL2KG.curationStatus, IL2KG.Verified) in g
+    (q,) = g.objects(st, IL2KG.hasQuantity)
+    assert g.value(q, IL2KG.unitCode) == Literal("mol/L")
+    assert float(g.value(q, IL2KG.quantityValue).toPython()) == pytest.approx(1e-11)
+    assert g.value(q, IL2KG.comparator) == Literal("~")
+
+
+def test_negated_relation_has_statement_only(fixture_kg: KnowledgeGraph) -> None:
+    g = fixture_kg.graph
+    assert (u("HGNC:6010"), IL2KG.binds, u("HGNC:6001")) not in g
+    negated = list(g.subjects(IL2KG.negated, Literal(True)))
+    assert len(negated) == 1
+    assert g.value(negated[0], RDF.subject) == u("HGNC:6010")
+    assert g.value(negated[0], RDF.object) == u("HGNC:6001")
+
+
+def test_named_source_gets_stable_iri_and_label(fixture_kg: KnowledgeGraph) -> None:
+    g = fixture_kg.graph
+    named = [s for s in g.subjects(RDF.type, IL2KG.InformationResource)
+             if g.value(s, RDFS.label) == Literal("R&D Systems MAB2241 product page")]
+    assert len(named) == 1
+    assert str(named[0]).startswith("https://w3id.org/il2kg/source/")
+
+
+def test_no_blank_nodes(fixture_kg: KnowledgeGraph) -> None:
+    from rdflib import BNode
+
+    assert not [t for t in fixture_kg.graph if any(isinstance(x, BNode) for x in t)]
+
+
+FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+           "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_rdf_exports_read_back_by_pyoxigraph(fixture_kg: KnowledgeGraph, fmt: str) -> None:
+    data = fixture_kg.dumps(fmt)[""]
+    quads = list(ox.parse(data, format=FORMATS[fmt]))
+    assert len(quads) == len(fixture_kg.graph)
+    nt = Graph().parse(data=fixture_kg.ntriples, format="nt")
+    back = Graph().parse(data=data, format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld",
+                                            "xml": "xml"}[fmt])
+    assert isomorphic(back, nt)
+
+
+def test_jsonld_has_prefix_context(fixture_kg: KnowledgeGraph) -> None:
+    doc = json.loads(fixture_kg.dumps("jsonld")[""])
+    assert doc["@context"]["HGNC"] == "https://identifiers.org/hgnc:"
+    assert doc["@context"]["il2kg"] == "https://w3id.org/il2kg/vocab/"
+
+
+def test_graphml_read_back_by_networkx(fixture_kg: KnowledgeGraph) -> None:
+    g = nx.read_graphml(io.BytesIO(fixture_kg.dumps("graphml")[""]))
+    assert g.number_of_nodes() == 14
+    assert g.number_of_edges() == 17  # 18 relations, one negated
+    assert g.nodes["HGNC:6001"]["label"] == "IL2"
+    preds = {d["predicate"] for _, _, d in g.edges(data=True)}
+    assert "binds" in preds and "part_of" in preds
+
+
+def test_kgx_tsv(fixture_kg: KnowledgeGraph) -> None:
+    out = fixture_kg.dumps("kgx")
+    nodes = list(csv.DictReader(io.StringIO(out["nodes.tsv"].decode()), delimiter="\t"))
+    edges = list(csv.DictReader(io.StringIO(out["edges.tsv"].decode()), delimiter="\t"))
+    assert len(nodes) == 14 and len(edges) == 18
+    il2 = next(n for n in nodes if n["id"] == "HGNC:6001")
+    assert il2["category"].split("|")[0] == "biolink:Protein"
+    assert "UniProtKB:P60568" in il2["xref"].split("|")
+    expressed = next(e for e in edges if e["original_predicate"] == "il2kg:expressed_in")
+    assert expressed["predicate"] == "biolink:expressed_in"
+    assert expressed["publications"] == "PMID:22343569"
+    assert sum(e["negated"] == "true" for e in edges) == 1
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "nt", "jsonld", "xml", "graphml"])
+def test_output_is_byte_identical_across_processes(tmp_path: Path, fmt: str) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"{seed}.{fmt}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "IL2KG_CACHE_DIR": str(tmp_path / seed)}
+        subprocess.run([sys.executable, "-m", "il2kg", "--data-dir", str(FIXTURE_KB), "build",
+                        "--no-shacl", "-f", fmt, "-o", str(out)], check=True, env=env,
+                       capture_output=True)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
