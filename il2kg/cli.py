@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "build": "il2kg.cli_build:build",
     "stats": "il2kg.cli_build:stats",
     "prefixes": "il2kg.cli_build:prefixes",
+    "diff": "il2kg.cli_curate:diff",
+    "format": "il2kg.cli_curate:format_cmd",
 }
 
 

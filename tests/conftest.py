@@ -11,7 +11,7 @@ import pytest
 os.environ["IL2KG_CACHE_DIR"] = tempfile.mkdtemp(prefix="il2kg-test-cache-")
 os.environ.pop("IL2KG_DATA_DIR", None)
 
-from il2kg import KnowledgeGraph  # noqa: E402
+from il2kg import KnowledgeGraph
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

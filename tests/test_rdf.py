@@ -52,8 +52,11 @@ def test_entity_conventions(fixture_kg: KnowledgeGraph) -> None:
 
 def test_relation_has_direct_triple_and_statement(fixture_kg: KnowledgeGraph) -> None:
     g = fixture_kg.graph
-    rel = next(r for r in fixture_kg.dataset.relations
-               if r.predicate == "binds" and r.object == "IL2KG:IL2R_ABG")
+    rel = next(
+        r
+        for r in fixture_kg.dataset.relations
+        if r.predicate == "binds" and r.object == "IL2KG:IL2R_ABG"
+    )
     st = URIRef("https://w3id.org/il2kg/statement/" + statement_id(rel))
     assert (u("HGNC:6001"), IL2KG.binds, u("IL2KG:IL2R_ABG")) in g
     assert (st, RDF.type, RDF.Statement) in g
@@ -79,8 +82,11 @@ def test_negated_relation_has_statement_only(fixture_kg: KnowledgeGraph) -> None
 
 def test_named_source_gets_stable_iri_and_label(fixture_kg: KnowledgeGraph) -> None:
     g = fixture_kg.graph
-    named = [s for s in g.subjects(RDF.type, IL2KG.InformationResource)
-             if g.value(s, RDFS.label) == Literal("R&D Systems MAB2241 product page")]
+    named = [
+        s
+        for s in g.subjects(RDF.type, IL2KG.InformationResource)
+        if g.value(s, RDFS.label) == Literal("R&D Systems MAB2241 product page")
+    ]
     assert len(named) == 1
     assert str(named[0]).startswith("https://w3id.org/il2kg/source/")
 
@@ -91,8 +97,12 @@ def test_no_blank_nodes(fixture_kg: KnowledgeGraph) -> None:
     assert not [t for t in fixture_kg.graph if any(isinstance(x, BNode) for x in t)]
 
 
-FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-           "jsonld": ox.RdfFormat.JSON_LD, "xml": ox.RdfFormat.RDF_XML}
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "xml": ox.RdfFormat.RDF_XML,
+}
 
 
 @pytest.mark.parametrize("fmt", sorted(FORMATS))
@@ -101,8 +111,9 @@ def test_rdf_exports_read_back_by_pyoxigraph(fixture_kg: KnowledgeGraph, fmt: st
     quads = list(ox.parse(data, format=FORMATS[fmt]))
     assert len(quads) == len(fixture_kg.graph)
     nt = Graph().parse(data=fixture_kg.ntriples, format="nt")
-    back = Graph().parse(data=data, format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld",
-                                            "xml": "xml"}[fmt])
+    back = Graph().parse(
+        data=data, format={"turtle": "turtle", "nt": "nt", "jsonld": "json-ld", "xml": "xml"}[fmt]
+    )
     assert isomorphic(back, nt)
 
 
@@ -141,8 +152,23 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path, fmt: str) -> 
     for seed in ("1", "2"):
         out = tmp_path / f"{seed}.{fmt}"
         env = {**os.environ, "PYTHONHASHSEED": seed, "IL2KG_CACHE_DIR": str(tmp_path / seed)}
-        subprocess.run([sys.executable, "-m", "il2kg", "--data-dir", str(FIXTURE_KB), "build",
-                        "--no-shacl", "-f", fmt, "-o", str(out)], check=True, env=env,
-                       capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "il2kg",
+                "--data-dir",
+                str(FIXTURE_KB),
+                "build",
+                "--no-shacl",
+                "-f",
+                fmt,
+                "-o",
+                str(out),
+            ],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]

@@ -16,48 +16,118 @@ from .conftest import FIXTURE_KB, FIXTURES
 INVALID = FIXTURES / "invalid"
 
 EXPECTED: dict[str, list[str]] = {
-    "alias": ["data/alias.yaml:2:5: field 'entities[1]': YAML aliases (*name) are not allowed (the anchor &name is here)"],
-    "attribute_not_allowed": ["data/attribute_not_allowed.yaml:2:5: entity HGNC:6001: field 'date': only a TimelineEvent may have 'date' (this is a Cytokine)"],
-    "bad_curie_cl": ["data/bad_curie_cl.yaml:2:5: entity CL:815: field 'id': 'CL:815' is not a valid CL identifier (expected seven digits, e.g. CL:0000815)"],
-    "bad_curie_doi": ["data/bad_curie_doi.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': 'DOI:11.1038/nri3156' is not a valid DOI identifier (expected 10.<registrant>/<suffix>, e.g. DOI:10.1038/nri3156)"],
-    "bad_curie_go": ["data/bad_curie_go.yaml:2:5: entity GO:38110: field 'id': 'GO:38110' is not a valid GO identifier (expected seven digits, e.g. GO:0038110)"],
-    "bad_curie_hgnc": ["data/bad_curie_hgnc.yaml:2:5: entity HGNC:IL2: field 'id': 'HGNC:IL2' is not a valid HGNC identifier (expected digits, e.g. HGNC:6001)"],
-    "bad_curie_mondo": ["data/bad_curie_mondo.yaml:2:5: entity MONDO:5086: field 'id': 'MONDO:5086' is not a valid MONDO identifier (expected seven digits, e.g. MONDO:0005086)"],
-    "bad_curie_pmid": ["data/bad_curie_pmid.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': 'PMID:21889323a' is not a valid PMID identifier (expected digits, e.g. PMID:21889323)"],
-    "bad_curie_uniprot": ["data/bad_curie_uniprot.yaml:2:5: entity HGNC:6001: field 'xrefs[0]': 'UniProtKB:p60568' is not a valid UniProtKB identifier (expected a UniProt accession, e.g. UniProtKB:P60568)"],
-    "bad_status": ["data/bad_status.yaml:5:100: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].status': Input should be 'verified', 'expert_knowledge' or 'unverified'"],
-    "bad_unit": ["data/bad_unit.yaml:5:122: relation HGNC:6001 binds HGNC:6008: field 'quantities[0].unit': Input should be 'M', 'mM', 'uM', 'nM', 'pM', '%', 'fraction', 'ratio', 'count', 'patients', 'IU/kg', 'MIU/m2', 'MIU/m2/day', 'MIU/day', 'IU/m2/day', 'ug/kg', 'ug/day', 'mg/kg', 'mg/m2', 'kDa', 'aa', 'month', 'week', 'day', 'hour' or '1e9 cells'"],
-    "contradiction": ["data/contradiction.yaml:6:5: relation HGNC:6001 NOT binds HGNC:6008: field 'negated': contradicts the relation at data/contradiction.yaml:5 (one is negated, the other not)"],
-    "dangling_reference": ["data/dangling_reference.yaml:5:5: relation HGNC:6001 binds HGNC:6009: field 'object': no entity with id 'HGNC:6009' is defined"],
-    "domain_range": ["data/domain_range.yaml:5:5: relation MONDO:0005086 binds HGNC:6001: field 'subject': a Disease is outside the domain of 'binds' (MolecularEntity or Drug)"],
-    "duplicate_id": ["data/duplicate_id.yaml:3:5: entity HGNC:6001: field 'id': duplicate entity id (first defined at data/duplicate_id.yaml:2)"],
-    "duplicate_key": ["data/duplicate_key.yaml:5:5: field 'entities[0].label': duplicate key 'label'"],
-    "duplicate_relation": ["data/duplicate_relation.yaml:6:5: relation HGNC:6001 binds HGNC:6008: duplicate relation (same subject, predicate, object and qualifiers as data/duplicate_relation.yaml:5); merge their evidence"],
+    "alias": [
+        "data/alias.yaml:2:5: field 'entities[1]': YAML aliases (*name) are not allowed (the anchor &name is here)"
+    ],
+    "attribute_not_allowed": [
+        "data/attribute_not_allowed.yaml:2:5: entity HGNC:6001: field 'date': only a TimelineEvent may have 'date' (this is a Cytokine)"
+    ],
+    "bad_curie_cl": [
+        "data/bad_curie_cl.yaml:2:5: entity CL:815: field 'id': 'CL:815' is not a valid CL identifier (expected seven digits, e.g. CL:0000815)"
+    ],
+    "bad_curie_doi": [
+        "data/bad_curie_doi.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': 'DOI:11.1038/nri3156' is not a valid DOI identifier (expected 10.<registrant>/<suffix>, e.g. DOI:10.1038/nri3156)"
+    ],
+    "bad_curie_go": [
+        "data/bad_curie_go.yaml:2:5: entity GO:38110: field 'id': 'GO:38110' is not a valid GO identifier (expected seven digits, e.g. GO:0038110)"
+    ],
+    "bad_curie_hgnc": [
+        "data/bad_curie_hgnc.yaml:2:5: entity HGNC:IL2: field 'id': 'HGNC:IL2' is not a valid HGNC identifier (expected digits, e.g. HGNC:6001)"
+    ],
+    "bad_curie_mondo": [
+        "data/bad_curie_mondo.yaml:2:5: entity MONDO:5086: field 'id': 'MONDO:5086' is not a valid MONDO identifier (expected seven digits, e.g. MONDO:0005086)"
+    ],
+    "bad_curie_pmid": [
+        "data/bad_curie_pmid.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': 'PMID:21889323a' is not a valid PMID identifier (expected digits, e.g. PMID:21889323)"
+    ],
+    "bad_curie_uniprot": [
+        "data/bad_curie_uniprot.yaml:2:5: entity HGNC:6001: field 'xrefs[0]': 'UniProtKB:p60568' is not a valid UniProtKB identifier (expected a UniProt accession, e.g. UniProtKB:P60568)"
+    ],
+    "bad_status": [
+        "data/bad_status.yaml:5:100: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].status': Input should be 'verified', 'expert_knowledge' or 'unverified'"
+    ],
+    "bad_unit": [
+        "data/bad_unit.yaml:5:122: relation HGNC:6001 binds HGNC:6008: field 'quantities[0].unit': Input should be 'M', 'mM', 'uM', 'nM', 'pM', '%', 'fraction', 'ratio', 'count', 'patients', 'IU/kg', 'MIU/m2', 'MIU/m2/day', 'MIU/day', 'IU/m2/day', 'ug/kg', 'ug/day', 'mg/kg', 'mg/m2', 'kDa', 'aa', 'month', 'week', 'day', 'hour' or '1e9 cells'"
+    ],
+    "contradiction": [
+        "data/contradiction.yaml:6:5: relation HGNC:6001 NOT binds HGNC:6008: field 'negated': contradicts the relation at data/contradiction.yaml:5 (one is negated, the other not)"
+    ],
+    "dangling_reference": [
+        "data/dangling_reference.yaml:5:5: relation HGNC:6001 binds HGNC:6009: field 'object': no entity with id 'HGNC:6009' is defined"
+    ],
+    "domain_range": [
+        "data/domain_range.yaml:5:5: relation MONDO:0005086 binds HGNC:6001: field 'subject': a Disease is outside the domain of 'binds' (MolecularEntity or Drug)"
+    ],
+    "duplicate_id": [
+        "data/duplicate_id.yaml:3:5: entity HGNC:6001: field 'id': duplicate entity id (first defined at data/duplicate_id.yaml:2)"
+    ],
+    "duplicate_key": [
+        "data/duplicate_key.yaml:5:5: field 'entities[0].label': duplicate key 'label'"
+    ],
+    "duplicate_relation": [
+        "data/duplicate_relation.yaml:6:5: relation HGNC:6001 binds HGNC:6008: duplicate relation (same subject, predicate, object and qualifiers as data/duplicate_relation.yaml:5); merge their evidence"
+    ],
     "empty": ["data/empty.yaml:1:1: file is empty"],
     "event_without_date": [
         "data/event_without_date.yaml:2:5: entity IL2KG:ev: field 'date': a TimelineEvent needs 'date'",
         "data/event_without_date.yaml:2:5: entity IL2KG:ev: field 'event_type': a TimelineEvent needs 'event_type'",
     ],
-    "evidence_without_source": ["data/evidence_without_source.yaml:5:74: relation HGNC:6001 binds HGNC:6008: field 'evidence[0]': evidence needs a 'source' CURIE or a 'name'"],
-    "impossible_date": ["data/impossible_date.yaml:2:67: field 'entities[0].date': bad value '1983-02-30': day is out of range for month"],
-    "javascript_url": ["data/javascript_url.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url must be an http:// or https:// address without spaces or quotes"],
-    "missing_evidence": ["data/missing_evidence.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': required field is missing"],
-    "missing_field": ["data/missing_field.yaml:2:5: entity HGNC:6001: field 'label': required field is missing"],
-    "no_evidence": ["data/no_evidence.yaml:5:63: relation HGNC:6001 binds HGNC:6008: field 'evidence': List should have at least 1 item after validation, not 0"],
-    "not_a_mapping": ["data/not_a_mapping.yaml:1:1: the file must be a mapping with 'entities' and/or 'relations'"],
+    "evidence_without_source": [
+        "data/evidence_without_source.yaml:5:74: relation HGNC:6001 binds HGNC:6008: field 'evidence[0]': evidence needs a 'source' CURIE or a 'name'"
+    ],
+    "impossible_date": [
+        "data/impossible_date.yaml:2:67: field 'entities[0].date': bad value '1983-02-30': day is out of range for month"
+    ],
+    "javascript_url": [
+        "data/javascript_url.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url must be an http:// or https:// address without spaces or quotes"
+    ],
+    "missing_evidence": [
+        "data/missing_evidence.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': required field is missing"
+    ],
+    "missing_field": [
+        "data/missing_field.yaml:2:5: entity HGNC:6001: field 'label': required field is missing"
+    ],
+    "no_evidence": [
+        "data/no_evidence.yaml:5:63: relation HGNC:6001 binds HGNC:6008: field 'evidence': List should have at least 1 item after validation, not 0"
+    ],
+    "not_a_mapping": [
+        "data/not_a_mapping.yaml:1:1: the file must be a mapping with 'entities' and/or 'relations'"
+    ],
     "not_utf8": ["data/not_utf8.yaml:2:49: not UTF-8 text (byte 0xff)"],
-    "qualifier_wrong_type": ["data/qualifier_wrong_type.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'qualifiers.cell_type': 'HGNC:6008' is a ReceptorChain, not a CellType"],
-    "self_reference": ["data/self_reference.yaml:5:5: relation HGNC:6001 binds HGNC:6001: field 'object': a relation cannot link an entity to itself"],
-    "shacl_event_concerns_nothing": ["data/shacl_event_concerns_nothing.yaml:2:5: entity IL2KG:ev: field 'il2kg:concerns': SHACL: a timeline event must concern at least one entity"],
+    "qualifier_wrong_type": [
+        "data/qualifier_wrong_type.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'qualifiers.cell_type': 'HGNC:6008' is a ReceptorChain, not a CellType"
+    ],
+    "self_reference": [
+        "data/self_reference.yaml:5:5: relation HGNC:6001 binds HGNC:6001: field 'object': a relation cannot link an entity to itself"
+    ],
+    "shacl_event_concerns_nothing": [
+        "data/shacl_event_concerns_nothing.yaml:2:5: entity IL2KG:ev: field 'il2kg:concerns': SHACL: a timeline event must concern at least one entity"
+    ],
     "syntax": ["data/syntax.yaml:4:4: YAML syntax error: did not find expected '-' indicator"],
-    "tabs": ["data/tabs.yaml:3:1: YAML syntax error: found a tab character that violates indentation (use spaces, not tabs, to indent YAML)"],
-    "unknown_field": ["data/unknown_field.yaml:2:49: entity HGNC:6001: field 'colour': unknown field"],
-    "unknown_predicate": ["data/unknown_predicate.yaml:5:5: relation HGNC:6001 bind HGNC:6008: field 'predicate': unknown predicate 'bind' (did you mean binds?)"],
-    "unknown_prefix": ["data/unknown_prefix.yaml:2:5: entity ENSEMBL:ENSG00000109471: field 'id': unknown prefix 'ENSEMBL' in 'ENSEMBL:ENSG00000109471' (known: BFO, CHEBI, CL, DOI, DOID, DrugBank, GO, HGNC, HP, IL2KG, KEGG, MESH, MONDO, NCBIGene, NCBITaxon, NCIT, NCT, OMIM, ORPHA, PMC, PMID, Reactome, RO, UBERON, UNII, UniProtKB, UO, WP)"],
-    "unknown_top_key": ["data/unknown_top_key.yaml:1:1: field 'entity': unknown top-level key (expected 'entities' or 'relations')"],
-    "unknown_type": ["data/unknown_type.yaml:2:5: entity HGNC:6001: field 'type': unknown entity type 'Cytokin' (did you mean Cytokine?)"],
-    "unquoted_year": ["data/unquoted_year.yaml:2:61: entity IL2KG:ev: field 'date': quote the year as text: '1983'"],
-    "wrong_type": ["data/wrong_type.yaml:2:37: entity HGNC:6001: field 'label': Input should be a valid string (got bool False); YAML reads yes/no/on/off as true/false: quote the text"],
+    "tabs": [
+        "data/tabs.yaml:3:1: YAML syntax error: found a tab character that violates indentation (use spaces, not tabs, to indent YAML)"
+    ],
+    "unknown_field": [
+        "data/unknown_field.yaml:2:49: entity HGNC:6001: field 'colour': unknown field"
+    ],
+    "unknown_predicate": [
+        "data/unknown_predicate.yaml:5:5: relation HGNC:6001 bind HGNC:6008: field 'predicate': unknown predicate 'bind' (did you mean binds?)"
+    ],
+    "unknown_prefix": [
+        "data/unknown_prefix.yaml:2:5: entity ENSEMBL:ENSG00000109471: field 'id': unknown prefix 'ENSEMBL' in 'ENSEMBL:ENSG00000109471' (known: BFO, CHEBI, CL, DOI, DOID, DrugBank, GO, HGNC, HP, IL2KG, KEGG, MESH, MONDO, NCBIGene, NCBITaxon, NCIT, NCT, OMIM, ORPHA, PMC, PMID, Reactome, RO, UBERON, UNII, UniProtKB, UO, WP)"
+    ],
+    "unknown_top_key": [
+        "data/unknown_top_key.yaml:1:1: field 'entity': unknown top-level key (expected 'entities' or 'relations')"
+    ],
+    "unknown_type": [
+        "data/unknown_type.yaml:2:5: entity HGNC:6001: field 'type': unknown entity type 'Cytokin' (did you mean Cytokine?)"
+    ],
+    "unquoted_year": [
+        "data/unquoted_year.yaml:2:61: entity IL2KG:ev: field 'date': quote the year as text: '1983'"
+    ],
+    "wrong_type": [
+        "data/wrong_type.yaml:2:37: entity HGNC:6001: field 'label': Input should be a valid string (got bool False); YAML reads yes/no/on/off as true/false: quote the text"
+    ],
 }
 
 

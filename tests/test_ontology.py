@@ -1,0 +1,85 @@
+"""The ontology: closed vocabulary in sync, hierarchy sound, mappings present, OWL parses."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
+
+from il2kg.namespaces import VOCAB
+from il2kg.ontology import read_vocabulary
+from il2kg.resources import ontology_dir
+from il2kg.vocab import IL2KG
+
+ONTOLOGY = ontology_dir() / "il2kg.ttl"
+
+
+def _graph() -> Graph:
+    return Graph().parse(ONTOLOGY, format="turtle")
+
+
+def test_defined_namespace_matches_ontology() -> None:
+    g = _graph()
+    declared = {
+        str(s)[len(VOCAB) :] for s in g.subjects(RDF.type, None) if str(s).startswith(VOCAB)
+    }
+    in_python = set(IL2KG.__annotations__)
+    assert in_python == declared, in_python ^ declared
+
+
+def test_closed_namespace_refuses_typos() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError):
+        _ = IL2KG.bindz
+
+
+def test_every_term_has_label_and_definition() -> None:
+    g = _graph()
+    for term in IL2KG.__annotations__:
+        node = URIRef(VOCAB + term)
+        assert g.value(node, RDFS.label) is not None, term
+        assert g.value(node, SKOS.definition) is not None, term
+
+
+def test_every_curated_predicate_has_domain_and_range() -> None:
+    vocab = read_vocabulary(ONTOLOGY)
+    assert len(vocab.predicates) >= 30
+    for name, p in vocab.predicates.items():
+        assert p.domain and p.range, name
+        for cls in (*p.domain, *p.range):
+            assert cls in vocab.ancestors, f"{name}: {cls} is not a class"
+
+
+def test_class_hierarchy() -> None:
+    vocab = read_vocabulary(ONTOLOGY)
+    assert vocab.is_a("STAT", "TranscriptionFactor")
+    assert vocab.is_a("Kinase", "MolecularEntity")
+    assert vocab.is_a("ReceptorComplex", "ProteinComplex")
+    assert vocab.is_a("Combination", "Intervention")
+    assert not vocab.is_a("CellType", "MolecularEntity")
+    assert vocab.predicates["part_of"].inverse == "has_part"
+    assert "indicated_for" in vocab.predicates["approved_for"].parents
+
+
+def test_mappings_to_ro_and_biolink() -> None:
+    g = _graph()
+    assert (
+        IL2KG.expressed_in,
+        SKOS.exactMatch,
+        URIRef("http://purl.obolibrary.org/obo/RO_0002206"),
+    ) in g
+    assert (
+        IL2KG.part_of,
+        RDFS.subPropertyOf,
+        URIRef("http://purl.obolibrary.org/obo/BFO_0000050"),
+    ) in g
+    assert (IL2KG.Cytokine, SKOS.closeMatch, URIRef("https://w3id.org/biolink/vocab/Protein")) in g
+
+
+def test_ontology_is_owl_and_parses_strictly() -> None:
+    g = _graph()
+    assert (URIRef("https://w3id.org/il2kg/ontology"), RDF.type, OWL.Ontology) in g
+    assert len(list(ox.parse(path=str(ONTOLOGY), format=ox.RdfFormat.TURTLE))) == len(g)
+    # every object property is declared as such (no accidental annotation/object punning)
+    for p in read_vocabulary(ONTOLOGY).predicates:
+        assert (URIRef(VOCAB + p), RDF.type, OWL.ObjectProperty) in g
