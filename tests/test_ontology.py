@@ -83,3 +83,12 @@ def test_ontology_is_owl_and_parses_strictly() -> None:
     # every object property is declared as such (no accidental annotation/object punning)
     for p in read_vocabulary(ONTOLOGY).predicates:
         assert (URIRef(VOCAB + p), RDF.type, OWL.ObjectProperty) in g
+
+
+def test_data_format_doc_lists_every_class_and_predicate() -> None:
+    from .conftest import ROOT
+
+    doc = (ROOT / "docs" / "data-format.md").read_text()
+    vocab = read_vocabulary(ONTOLOGY)
+    for name in [*vocab.entity_classes, *vocab.predicates]:
+        assert f"`{name}`" in doc, f"docs/data-format.md does not describe {name}"

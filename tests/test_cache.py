@@ -1,0 +1,79 @@
+"""The content-keyed build cache: hits skip the YAML, corruption is detected, changes rebuild."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import il2kg.load
+from il2kg import KnowledgeGraph
+
+from .conftest import FIXTURE_KB
+
+
+def _fresh(tmp_path: Path) -> tuple[Path, Path]:
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE_KB, data)
+    return data, tmp_path / "cache"
+
+
+def _no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise AssertionError("the YAML was parsed again")
+
+    monkeypatch.setattr(il2kg.load, "read_dataset", boom)
+
+
+def test_second_open_reads_the_cache_not_the_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, cache = _fresh(tmp_path)
+    first = KnowledgeGraph(data, cache_root=cache)
+    nt = first.ntriples
+    _no_yaml(monkeypatch)
+    second = KnowledgeGraph(data, cache_root=cache)
+    assert second.ntriples == nt
+    assert second.dataset.entities.keys() == first.dataset.entities.keys()
+    assert second.dataset.relation_locations == first.dataset.relation_locations
+
+
+def test_corrupted_cache_is_detected_and_rebuilt(tmp_path: Path) -> None:
+    data, cache = _fresh(tmp_path)
+    nt = KnowledgeGraph(data, cache_root=cache).ntriples
+    (entry,) = [p for p in cache.iterdir() if p.is_dir()]
+    (entry / "graph.nt").write_bytes(b"<broken")
+    assert KnowledgeGraph(data, cache_root=cache).ntriples == nt
+    (entry2,) = [p for p in cache.iterdir() if p.is_dir()]
+    assert (entry2 / "graph.nt").read_bytes() == nt
+
+
+def test_changed_data_is_rebuilt(tmp_path: Path) -> None:
+    data, cache = _fresh(tmp_path)
+    assert len(KnowledgeGraph(data, cache_root=cache).dataset.entities) == 14
+    f = data / "clinic.yaml"
+    f.write_text(f.read_text().replace("label: regulatory T cell", "label: Treg cell"))
+    kg = KnowledgeGraph(data, cache_root=cache)
+    assert kg.dataset.entities["CL:0000815"].label == "Treg cell"
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 2
+
+
+def test_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
+    data, _ = _fresh(tmp_path)
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    kg = KnowledgeGraph(data, cache_root=blocked / "cache")
+    assert kg.validate().relations == 18
+
+
+def test_shacl_result_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data, cache = _fresh(tmp_path)
+    KnowledgeGraph(data, cache_root=cache).validate(shacl=True)
+    import il2kg.shacl
+
+    def boom(*_: object) -> None:
+        raise AssertionError("SHACL ran again")
+
+    monkeypatch.setattr(il2kg.shacl, "shacl_problems", boom)
+    assert KnowledgeGraph(data, cache_root=cache).validate(shacl=True).entities == 14
