@@ -7,6 +7,7 @@ cached alongside the validated model, so commands that do not build never parse 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +98,13 @@ def _local(iri: object) -> str | None:
 
 
 def read_vocabulary(path: Path) -> Vocabulary:
-    """Parse the ontology Turtle file into a :class:`Vocabulary`."""
+    """Parse the ontology Turtle file into a :class:`Vocabulary` (memoised per file version)."""
+    st = path.stat()
+    return _read_vocabulary(str(path), st.st_mtime_ns, st.st_size)
+
+
+@lru_cache(maxsize=4)
+def _read_vocabulary(path: str, mtime_ns: int, size: int) -> Vocabulary:
     from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
     from rdflib.collection import Collection
 
