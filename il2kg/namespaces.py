@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
+from urllib.parse import quote
 
 #: Namespace of the il2kg ontology (classes and properties), prefix ``il2kg``.
 VOCAB: Final = "https://w3id.org/il2kg/vocab/"
@@ -100,7 +101,7 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {
     "UNII": re.compile(r"[A-Z0-9]{10}"),
     "PMID": re.compile(r"[1-9]\d{0,8}"),
     "PMC": re.compile(r"PMC\d+"),
-    "DOI": re.compile(r"10\.\d{4,9}/[-._;()/:A-Za-z0-9]+"),
+    "DOI": re.compile(r"10\.\d{4,9}/[!-~]+"),
     "IL2KG": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*"),
 }
 
@@ -169,6 +170,8 @@ def expand(curie: str) -> str:
     Raises ``ValueError`` for an unknown prefix.
     """
     prefix, local = split_curie(curie)
+    if prefix == "DOI":  # old DOIs hold characters that IRIs forbid: <, >, ", {, }, |, \\, ^, `
+        local = quote(local, safe="/:;()._-!$&'*+,=@~[]")
     return PREFIXES[prefix] + local
 
 
