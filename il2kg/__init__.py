@@ -22,20 +22,27 @@ from .errors import (
 )
 from .kg import KnowledgeGraph
 from .namespaces import PREFIXES, compress, expand
+from .paths import Hop, PathResult, find_paths, search_paths
+from .resolve import Resolver
 
 __all__ = [
     "PREFIXES",
     "DataError",
     "EndpointError",
+    "Hop",
     "Il2kgError",
     "KnowledgeGraph",
     "OutputError",
     "PathNotFound",
+    "PathResult",
     "Problem",
     "QueryError",
     "QueryTimeout",
+    "Resolver",
     "UnknownEntityError",
     "__version__",
     "compress",
     "expand",
+    "find_paths",
+    "search_paths",
 ]

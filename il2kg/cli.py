@@ -35,8 +35,17 @@ COMMANDS: dict[str, str] = {
     "build": "il2kg.cli_build:build",
     "stats": "il2kg.cli_build:stats",
     "prefixes": "il2kg.cli_build:prefixes",
+    "html": "il2kg.cli_html:html",
+    "search": "il2kg.cli_paths:search",
+    "show": "il2kg.cli_paths:show",
+    "neighbors": "il2kg.cli_paths:neighbors",
+    "path": "il2kg.cli_paths:path",
     "diff": "il2kg.cli_curate:diff",
     "format": "il2kg.cli_curate:format_cmd",
+    "query": "il2kg.cli_query:query",
+    "queries": "il2kg.cli_query:queries",
+    "serve": "il2kg.cli_serve:serve",
+    "push": "il2kg.cli_serve:push",
 }
 
 

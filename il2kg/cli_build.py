@@ -59,13 +59,14 @@ def build(state: State, output: Path | None, fmt: str | None, no_shacl: bool) ->
       il2kg build --format nt | wc -l
     """
     kg = state.kg()
-    kg.validate(shacl=not no_shacl)
+    s = kg.validate(shacl=not no_shacl)
     chosen = format_for(output, fmt)
     if output is None:
         if FORMATS[chosen].directory:
             raise click.UsageError(f"--format {chosen} writes a directory: give -o DIR")
         sys.stdout.buffer.write(kg.dumps(chosen)[""])
         return
+    click.echo(f"valid: {s.entities} entities, {s.relations} relations", err=True)
     for path in kg.write(output, chosen):
         click.echo(f"wrote {path} ({chosen}, {path.stat().st_size:,} bytes)", err=True)
 

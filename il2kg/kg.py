@@ -8,20 +8,53 @@ True
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import BuildCache, cache_key
-from .load import Dataset, data_files, dataset_from_json, dataset_to_json
-from .ontology import Vocabulary
 from .resources import cache_dir, default_data_dir, ontology_dir
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import networkx as nx
     from rdflib import Graph
 
+    from .load import Dataset
+    from .ontology import Vocabulary
+    from .paths import PathResult
+    from .resolve import Resolver, SearchHit
+    from .sparql_results import Results
     from .stats import Stats
+
+
+@dataclass(frozen=True)
+class _Names:
+    """What the name resolver needs of an entity (read from the cached network, no pydantic)."""
+
+    id: str
+    type: str
+    label: str
+    synonyms: list[str]
+    xrefs: list[str]
+
+
+@dataclass(frozen=True)
+class NameIndexSource:
+    """A stand-in for a Dataset with just the names of the entities (for fast lookups)."""
+
+    entities: dict[str, _Names]
+
+    @classmethod
+    def from_network(cls, g: nx.MultiDiGraph) -> NameIndexSource:
+        return cls(
+            {
+                n: _Names(n, d["type"], d["label"], d["synonyms"], d["xrefs"])
+                for n, d in g.nodes(data=True)
+            }
+        )
 
 
 class KnowledgeGraph:
@@ -53,21 +86,25 @@ class KnowledgeGraph:
 
     @cached_property
     def _key(self) -> str:
+        from .resources import data_files  # not from .load: pydantic is slow to import
+
         return cache_key(data_files(self.data_dir), self.data_dir, ontology_dir())
 
     @cached_property
-    def _entry(self) -> tuple[Dataset, Vocabulary, bytes]:
+    def _raw(self) -> tuple[dict[str, Any], bytes]:
+        """The cache entry: the model as plain JSON data, and the sorted N-Triples.
+
+        On a cache miss the data is loaded, validated and built (raising ``DataError``), and
+        the entry written. Nothing here imports pydantic or rdflib on a hit.
+        """
         if self.use_cache:
             hit = self._cache.read(self._key)
             if hit is not None:
                 model, nt, manifest = hit
                 self._manifest = manifest
-                return (
-                    dataset_from_json(model["dataset"]),
-                    Vocabulary.from_json(model["vocabulary"]),
-                    nt,
-                )
-        from .load import load_dataset
+                return model, nt
+        from .load import dataset_to_json, load_dataset
+        from .network import network_to_json, to_networkx
         from .ontology import read_vocabulary
         from .rdf import build_graph
         from .serialize import ntriples_dumps
@@ -76,31 +113,43 @@ class KnowledgeGraph:
         vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
         graph = build_graph(ds)
         self._built_graph = graph
+        self.__dict__["dataset"] = ds
         nt = ntriples_dumps(graph)
+        model = {
+            "dataset": dataset_to_json(ds),
+            "vocabulary": vocab.to_json(),
+            "network": network_to_json(to_networkx(ds)),
+        }
         if self.use_cache:
-            model = {"dataset": dataset_to_json(ds), "vocabulary": vocab.to_json()}
             self._cache.write(self._key, model, nt)
-        return ds, vocab, nt
+        return model, nt
 
-    @property
+    @cached_property
     def dataset(self) -> Dataset:
         """The validated entities and relations."""
-        return self._entry[0]
+        from .load import dataset_from_json
 
-    @property
+        model = self._raw[0]
+        if "dataset" in self.__dict__:  # built just now by _raw
+            return self.__dict__["dataset"]  # type: ignore[no-any-return]
+        return dataset_from_json(model["dataset"])
+
+    @cached_property
     def vocabulary(self) -> Vocabulary:
         """The ontology's classes and curated predicates."""
-        return self._entry[1]
+        from .ontology import Vocabulary
+
+        return Vocabulary.from_json(self._raw[0]["vocabulary"])
 
     @property
     def ntriples(self) -> bytes:
         """The graph as sorted N-Triples (what the query engines load)."""
-        return self._entry[2]
+        return self._raw[1]
 
     @cached_property
     def graph(self) -> Graph:
         """The data graph as an rdflib ``Graph`` (ontology not included)."""
-        self._entry  # noqa: B018 - builds or reads the cache
+        self._raw  # noqa: B018 - builds or reads the cache
         if self._built_graph is not None:
             return self._built_graph
         from rdflib import Graph
@@ -119,10 +168,10 @@ class KnowledgeGraph:
         return Graph().parse(ontology_dir() / "il2kg.ttl", format="turtle")
 
     def network(self) -> nx.MultiDiGraph:
-        """The networkx projection: entities and curated, non-negated relations."""
-        from .network import to_networkx
+        """The networkx projection: entities and curated, non-negated relations (a new copy)."""
+        from .network import network_from_json
 
-        return to_networkx(self.dataset)
+        return network_from_json(self._raw[0]["network"])
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -158,8 +207,13 @@ class KnowledgeGraph:
         """Serialise to ``fmt`` (see :data:`il2kg.serialize.FORMATS`)."""
         from .serialize import dumps
 
-        return dumps(fmt, ntriples=self.ntriples, graph=lambda: self.graph, ds=self.dataset,
-                     vocab=self.vocabulary)
+        return dumps(
+            fmt,
+            ntriples=self.ntriples,
+            graph=lambda: self.graph,
+            ds=self.dataset,
+            vocab=self.vocabulary,
+        )
 
     def write(self, path: str | Path, fmt: str | None = None) -> list[Path]:
         """Write the graph to ``path`` atomically; the format comes from ``fmt`` or the suffix."""
@@ -173,3 +227,109 @@ class KnowledgeGraph:
             atomic_write(out, data)
             written.append(out)
         return written
+
+    # -- lookups and paths (il2kg.resolve, il2kg.paths) -------------------------------------------
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        """The name index of the entities (see :mod:`il2kg.resolve`), built once."""
+        from .resolve import Resolver
+
+        if "dataset" in self.__dict__:
+            return Resolver(self.dataset)
+        return Resolver(NameIndexSource.from_network(self.path_graph))
+
+    def resolve(self, name: str) -> str:
+        """The entity id for a CURIE, IRI, label or synonym; raises ``UnknownEntityError``."""
+        return self.resolver.resolve(name)
+
+    def search(self, term: str, limit: int = 10) -> list[SearchHit]:
+        """Entities matching ``term`` over ids, labels, synonyms and xrefs, best first."""
+        return self.resolver.search(term, limit)
+
+    @cached_property
+    def path_graph(self) -> nx.MultiDiGraph:
+        """The networkx projection used by path searches (built once; do not modify)."""
+        return self.network()
+
+    def paths(self, source: str, target: str, **options: Any) -> PathResult:
+        """Ranked paths between two entities named any way ``resolve`` accepts.
+
+        Options as :func:`il2kg.paths.query_paths` (``k``, ``all_paths``, ``max_length``,
+        ``directed``, ``predicates``, ``via``, ``avoid``, ``metapath``, ``qualifiers`` ...).
+        Raises ``UnknownEntityError`` or ``PathNotFound``.
+        """
+        from .paths import query_paths
+
+        return query_paths(
+            self.path_graph, self.vocabulary, self.resolver, source, target, **options
+        )
+
+    # -- SPARQL (see il2kg.sparql) -------------------------------------------------------------
+
+    def query(
+        self,
+        query: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        engine: str = "oxigraph",
+        reasoning: str = "none",
+        timeout: float = 5.0,
+        limit: int | None = None,
+        labels: bool = True,
+    ) -> Results:
+        """Run a SPARQL query (prefixes of the pinned map predeclared) in an isolated process.
+
+        ``params`` bind ``?name`` to a CURIE, ``<IRI>``, number, ``"string"`` or entity name;
+        ``engine`` is ``oxigraph`` or ``rdflib``; ``reasoning`` ``none`` or ``rdfs``. Returns
+        :class:`~il2kg.sparql_results.Results` (``.records()`` gives plain dicts). Raises
+        ``QueryError`` (refused, malformed), ``QueryTimeout``, ``UnknownEntityError``.
+        """
+        from .sparql import run_query
+
+        return run_query(
+            self._query_source(),
+            query,
+            params=params,
+            engine=engine,
+            reasoning=reasoning,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
+
+    def named_query(
+        self,
+        name: str,
+        /,
+        *,
+        engine: str = "oxigraph",
+        reasoning: str = "none",
+        timeout: float = 5.0,
+        limit: int | None = None,
+        labels: bool = True,
+        **params: str,
+    ) -> Results:
+        """Run a named query of ``il2kg queries`` with its parameters as keywords.
+
+        >>> KnowledgeGraph().named_query("kinases-of-receptor").column("kinase")  # doctest: +SKIP
+        ['HGNC:6190', 'HGNC:6193']
+        """
+        from .sparql import get_named_query, run_query
+
+        nq = get_named_query(name)
+        return run_query(
+            self._query_source(),
+            nq.text,
+            params=params,
+            declared=nq.params,
+            engine=engine,
+            reasoning=reasoning,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
+
+    def _query_source(self) -> bytes:
+        """The N-Triples the query engines load (from the cache entry; built on a miss)."""
+        return self.ntriples

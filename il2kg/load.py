@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from . import resources
 from .errors import DataError, Problem
 from .model import Entity, Relation
 from .yamlio import FieldPath, YamlDocument, dotted, read_yaml
@@ -39,12 +40,7 @@ class Dataset:
         return f"relation {r.subject} {neg}{r.predicate} {r.object}"
 
 
-def data_files(data_dir: Path) -> list[Path]:
-    """The YAML files of a data directory, in a stable order."""
-    if not data_dir.is_dir():
-        raise DataError([Problem(str(data_dir), 1, 1, "", "", "data directory not found")])
-    files = [p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
-    return sorted(files, key=lambda p: p.relative_to(data_dir).as_posix())
+data_files = resources.data_files  # defined there so that the build cache needs no pydantic
 
 
 def _pydantic_problems(
@@ -64,8 +60,15 @@ def _pydantic_problems(
             msg = f"{msg} (got {type(err['input']).__name__} {err['input']!r})"
             if isinstance(err["input"], bool):
                 msg += "; YAML reads yes/no/on/off as true/false: quote the text"
+        elif err["type"] == "string_pattern_mismatch" and "\\x00" in str(err.get("ctx", {}).get("pattern")):
+            bad = next((c for c in str(err.get("input", "")) if _is_control(c)), "?")
+            msg = f"contains the control character U+{ord(bad):04X}: remove it"
         msg = msg.removeprefix("Value error, ")
         yield Problem(doc.path, line, col, where, dotted(loc), msg)
+
+
+def _is_control(c: str) -> bool:
+    return (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"
 
 
 def _where(kind: str, item: Any, index: int) -> str:

@@ -19,7 +19,12 @@ from pydantic import (
     model_validator,
 )
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+#: Free text: no control characters other than tab and newline (nor U+2028/U+2029, U+0085).
+_NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=_NO_CONTROL),
+]
 Curie = Annotated[str, StringConstraints(min_length=3, max_length=300)]
 
 Status = Literal["verified", "expert_knowledge", "unverified"]

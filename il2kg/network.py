@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .load import Dataset
 from .rdf_ids import statement_id
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .load import Dataset
 
 
 def edge_data(ds: Dataset, i: int) -> dict[str, Any]:
@@ -37,7 +38,9 @@ def to_networkx(ds: Dataset) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
     for eid in sorted(ds.entities):
         ent = ds.entities[eid]
-        g.add_node(eid, label=ent.label, type=ent.type, synonyms=list(ent.synonyms))
+        g.add_node(
+            eid, label=ent.label, type=ent.type, synonyms=list(ent.synonyms), xrefs=list(ent.xrefs)
+        )
     for i, rel in enumerate(ds.relations):
         if rel.negated:
             continue
@@ -48,4 +51,22 @@ def to_networkx(ds: Dataset) -> nx.MultiDiGraph:
             n += 1
             key = f"{rel.predicate}#{n}"
         g.add_edge(rel.subject, rel.object, key=key, **edge_data(ds, i))
+    return g
+
+
+def network_to_json(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """A JSON-ready form of :func:`to_networkx` output (stored in the build cache)."""
+    return {
+        "nodes": [[n, d] for n, d in g.nodes(data=True)],
+        "edges": [[s, o, k, d] for s, o, k, d in g.edges(keys=True, data=True)],
+    }
+
+
+def network_from_json(data: dict[str, Any]) -> nx.MultiDiGraph:
+    """Rebuild the graph of :func:`network_to_json` (no pydantic, no rdflib involved)."""
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    g.add_nodes_from((n, d) for n, d in data["nodes"])
+    g.add_edges_from((s, o, k, d) for s, o, k, d in data["edges"])
     return g

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
-from .model import Relation
+if TYPE_CHECKING:
+    from .model import Relation
 
 
 def statement_id(rel: Relation) -> str:

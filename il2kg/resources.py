@@ -45,3 +45,13 @@ def cache_dir() -> Path:
     xdg = os.environ.get("XDG_CACHE_HOME")
     base = Path(xdg) if xdg else Path.home() / ".cache"
     return base / "il2kg"
+
+
+def data_files(data_dir: Path) -> list[Path]:
+    """The YAML files of a data directory, in a stable order."""
+    if not data_dir.is_dir():
+        from .errors import DataError, Problem
+
+        raise DataError([Problem(str(data_dir), 1, 1, "", "", "data directory not found")])
+    files = [p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(files, key=lambda p: p.relative_to(data_dir).as_posix())

@@ -53,7 +53,9 @@ def test_build_format_from_suffix(tmp_path: Path, suffix: str, fmt: str, start: 
     result = run("build", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert out.read_bytes().startswith(start)
-    assert result.stderr == f"wrote {out} ({fmt}, {out.stat().st_size:,} bytes)\n"
+    assert result.stderr == (
+        f"valid: 14 entities, 18 relations\nwrote {out} ({fmt}, {out.stat().st_size:,} bytes)\n"
+    )
 
 
 def test_build_kgx_needs_a_directory(tmp_path: Path) -> None:

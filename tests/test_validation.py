@@ -49,6 +49,9 @@ EXPECTED: dict[str, list[str]] = {
     "bad_unit": [
         "data/bad_unit.yaml:5:122: relation HGNC:6001 binds HGNC:6008: field 'quantities[0].unit': Input should be 'M', 'mM', 'uM', 'nM', 'pM', '%', 'fraction', 'ratio', 'count', 'patients', 'IU/kg', 'MIU/m2', 'MIU/m2/day', 'MIU/day', 'IU/m2/day', 'ug/kg', 'ug/day', 'mg/kg', 'mg/m2', 'kDa', 'aa', 'month', 'week', 'day', 'hour' or '1e9 cells'"
     ],
+    "control_character": [
+        "data/control_character.yaml:2:37: entity HGNC:6001: field 'label': contains the control character U+0007: remove it"
+    ],
     "contradiction": [
         "data/contradiction.yaml:6:5: relation HGNC:6001 NOT binds HGNC:6008: field 'negated': contradicts the relation at data/contradiction.yaml:5 (one is negated, the other not)"
     ],
