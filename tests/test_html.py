@@ -1,0 +1,382 @@
+"""The HTML explorer: what it selects, how it escapes, and how it behaves in a real browser.
+
+Browser tests open the generated file in Debian's headless Chromium (driven by Playwright) with
+every request but the file itself aborted and recorded. They skip, loudly, only when no browser
+can be started.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from il2kg import KnowledgeGraph
+from il2kg import html as explorer_mod
+from il2kg.cli import cli
+from il2kg.errors import Il2kgError, UnknownEntityError
+from il2kg.html import (
+    explorer,
+    filter_view,
+    focus_view,
+    json_for_script,
+    query_view,
+    render,
+    resolver_url,
+    whole_view,
+    write_explorer,
+)
+from il2kg.sparql_results import Results, Term
+
+FIXTURE_KB = Path(__file__).resolve().parent / "fixtures" / "kb"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+PUBMED = "https://identifiers.org/pubmed:21889323"
+
+
+@pytest.fixture(scope="module")
+def kg() -> KnowledgeGraph:
+    return KnowledgeGraph(FIXTURE_KB)
+
+
+# -- selection and escaping (no browser) ----------------------------------------------------------
+
+
+def test_whole_graph_matches_the_networkx_projection(kg: KnowledgeGraph) -> None:
+    page = explorer(kg)
+    g = kg.network()
+    assert (page.nodes, page.edges) == (g.number_of_nodes(), g.number_of_edges()) == (14, 17)
+    assert page.warnings == ()
+
+
+def test_focus_accepts_names_and_depth(kg: KnowledgeGraph) -> None:
+    ds = kg.dataset
+    view = focus_view(ds, kg.resolve("Treg"), 1)
+    assert view.nodes == {"CL:0000815", "HGNC:6008"}
+    assert len(view.relations) == 1
+    two = focus_view(ds, "CL:0000815", 2)
+    assert two.nodes == {"CL:0000815", "HGNC:6008", "IL2KG:IL2R_ABG"}
+    assert explorer(kg, focus="treg", depth=0).nodes == 1
+    with pytest.raises(UnknownEntityError):
+        explorer(kg, focus="no such thing")
+
+
+def test_type_and_predicate_filters(kg: KnowledgeGraph) -> None:
+    ds, vocab = kg.dataset, kg.vocabulary
+    whole = whole_view(ds)
+    chains = filter_view(whole, ds, vocab, types=["ReceptorChain"])
+    assert chains.nodes == {"HGNC:6008", "HGNC:6009", "HGNC:6010"}
+    assert chains.relations == ()
+    proteins = filter_view(whole, ds, vocab, types=["GeneOrProtein"])  # subclasses count
+    assert len(proteins.nodes) == 7
+    part_of = filter_view(whole, ds, vocab, predicates=["part_of"])
+    assert len(part_of.relations) == 5
+    assert part_of.nodes == {
+        "HGNC:6008",
+        "HGNC:6009",
+        "HGNC:6010",
+        "IL2KG:IL2R_ABG",
+        "IL2KG:IL2R_BG",
+    }
+    with pytest.raises(Il2kgError, match="unknown entity class Foo"):
+        filter_view(whole, ds, vocab, types=["Foo"])
+    with pytest.raises(Il2kgError, match="unknown predicate nope"):
+        filter_view(whole, ds, vocab, predicates=["nope"])
+
+
+def test_path_is_highlighted_in_context(kg: KnowledgeGraph) -> None:
+    page = explorer(kg, path=("IL2", "STAT5A"), depth=0, directed=False, max_paths=10)
+    data = _payload(page.html)
+    # IL2 -> {ABG, BG} <- {IL2RB, IL2RG} <- {JAK1, JAK3} -> STAT5A: 4 shortest paths, 8 nodes
+    assert page.nodes == 8
+    assert set(data["highlight"]["nodes"]) >= {"HGNC:6001", "HGNC:11366"}
+    assert len(data["highlight"]["edges"]) == 10
+    assert data["meta"]["title"] == "il2kg explorer: IL2 to STAT5A"
+
+
+def test_query_answers_become_subgraphs(kg: KnowledgeGraph) -> None:
+    ds = kg.dataset
+    iri = Term.iri
+    il2, abg = "https://identifiers.org/hgnc:6001", "https://w3id.org/il2kg/entity/IL2R_ABG"
+    construct = Results(
+        form="CONSTRUCT",
+        triples=((iri(il2), iri("https://w3id.org/il2kg/vocab/binds"), iri(abg)),),
+    )
+    view = query_view(ds, construct, "q")
+    assert view.nodes == {"HGNC:6001", "IL2KG:IL2R_ABG"}
+    assert len(view.relations) == 1
+    select = Results(
+        form="SELECT",
+        variables=("a", "b"),
+        rows=((iri(il2), iri(abg)), (Term.literal("x"), None)),
+    )
+    assert query_view(ds, select, "q").nodes == view.nodes
+    with pytest.raises(Il2kgError, match="ASK"):
+        query_view(ds, Results(form="ASK", boolean=True), "q")
+
+
+def test_named_query_on_shipped_data() -> None:
+    page = explorer(KnowledgeGraph(), query="kinases-of-receptor")
+    data = _payload(page.html)
+    assert {"HGNC:6190", "HGNC:6193"} <= set(data["entities"])
+
+
+@given(st.text())
+def test_json_for_script_round_trips_and_cannot_close_the_script(text: str) -> None:
+    embedded = json_for_script({"label": text, "list": [text]})
+    assert json.loads(embedded) == {"label": text, "list": [text]}
+    for bad in ("<", ">", "&", "\u2028", "\u2029"):
+        assert bad not in embedded
+
+
+def test_links_are_http_only() -> None:
+    assert resolver_url("PMID:21889323") == PUBMED
+    assert resolver_url("DOI:10.1038/nri3156") == "https://doi.org/10.1038/nri3156"
+    assert resolver_url("javascript:alert(1)") is None
+    assert resolver_url("data:text/html,x") is None
+
+
+def test_page_is_self_contained(kg: KnowledgeGraph) -> None:
+    page = explorer(kg).html
+    assert not re.search(r"<(script|link|img|iframe)[^>]*\s(src|href)\s*=", page, re.I)
+    for host in ("cdnjs", "jsdelivr", "unpkg", "bootstrap", "googleapis"):
+        assert host not in page
+    assert "Content-Security-Policy" in page
+    assert "connect-src 'none'" in page
+    assert page.count("</script>") == 3  # the data block, vis-network, the page logic
+
+
+def test_hostile_text_is_escaped_in_the_markup(tmp_path: Path) -> None:
+    kg = _hostile_kg(tmp_path)
+    page = explorer(kg, focus="HGNC:6001").html
+    assert HOSTILE not in page
+    assert "<img" not in page
+    assert "\\u003cimg src=x" in page  # in the JSON block, escaped
+    assert "&lt;img src=x" in page  # in the title, HTML-escaped
+
+
+def test_large_graph_warns(kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(explorer_mod, "NODE_LIMIT", 10)
+    page = render(kg.dataset, kg.vocabulary, whole_view(kg.dataset))
+    assert page.warnings and "--focus" in page.warnings[0]
+
+
+def test_cli_writes_the_page(tmp_path: Path) -> None:
+    out = tmp_path / "x.html"
+    runner = CliRunner()
+    args = ["--data-dir", str(FIXTURE_KB), "html", "-o", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(f"wrote {out} (14 nodes, 17 edges, ")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    both = runner.invoke(cli, [*args, "--focus", "IL2", "--path", "IL2", "JAK1"])
+    assert both.exit_code == 2
+    assert "--focus and --path cannot be combined" in both.stderr
+    unknown = runner.invoke(cli, [*args, "--focus", "nothing-like-this"])
+    assert unknown.exit_code == 1
+    assert "no entity named 'nothing-like-this'" in unknown.stderr
+    assert runner.invoke(cli, ["html", "--help"]).output.count("Example:") == 1
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+
+def _payload(page: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/json" id="il2kg-data">(.*?)</script>', page, re.S)
+    assert m is not None
+    data: dict[str, Any] = json.loads(m.group(1))
+    return data
+
+
+def _hostile_kg(tmp_path: Path) -> KnowledgeGraph:
+    """The fixture KB with markup in IL2's label, synonyms and description, and in a note."""
+    data = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, data)
+    mol = data / "molecules.yaml"
+    text = mol.read_text(encoding="utf-8")
+    text = text.replace(
+        "    label: IL2\n",
+        f"    label: '{HOSTILE}'\n",
+        1,
+    )
+    text = text.replace(
+        "synonyms: [interleukin-2, IL-2, T-cell growth factor]",
+        "synonyms: [interleukin-2, '</script><script>window.__pwned=2</script>', 'a&amp;b']",
+    )
+    text = text.replace(
+        'note: "αβγ Kd ~10^-11 M"', "note: '<b onmouseover=\"window.__pwned=3\">bold</b>'"
+    )
+    mol.write_text(text, encoding="utf-8")
+    return KnowledgeGraph(data, use_cache=False)
+
+
+# -- in a real browser ----------------------------------------------------------------------------
+
+
+class Page:
+    """An opened explorer page with the requests it tried and the errors it logged."""
+
+    def __init__(self, page: Any, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"BROWSER TESTS SKIPPED: playwright is not installed ({exc})")
+    if not Path(CHROMIUM).exists():  # pragma: no cover
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt install chromium)")
+    with sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # pragma: no cover
+            pytest.skip(f"BROWSER TESTS SKIPPED: Chromium does not start: {exc}")
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def open_page(browser: Any) -> Iterator[Any]:
+    contexts = []
+
+    def _open(path: Path) -> Page:
+        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        url = path.resolve().as_uri()
+        opened = Page(page, url)
+
+        def route(r: Any) -> None:
+            if r.request.url == url:
+                r.continue_()
+            else:
+                opened.blocked.append(r.request.url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+        page.on("pageerror", lambda e: opened.errors.append(str(e)))
+
+        def on_dialog(d: Any) -> None:
+            opened.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        return opened
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()
+
+
+def _drawn(p: Page) -> tuple[int, int]:
+    n, e = p.page.evaluate(
+        "[il2kgExplorer.network.body.nodeIndices.length,"
+        " il2kgExplorer.network.body.edgeIndices.length]"
+    )
+    return int(n), int(e)
+
+
+def test_browser_draws_the_whole_graph_offline(
+    kg: KnowledgeGraph, open_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "kb.html"
+    write_explorer(kg, out)
+    p = open_page(out)
+    g = kg.network()
+    assert _drawn(p) == (g.number_of_nodes(), g.number_of_edges())
+    assert p.blocked == []
+    assert p.errors == []
+    assert p.page.title() == "il2kg explorer"
+    assert "14 entities, 18 curated relations" in p.page.inner_text("#caption")
+    # hiding a kind hides its nodes (and their edges)
+    p.page.uncheck("input[data-kind=Kinase]")
+    assert _drawn(p)[0] == 12
+    p.page.uncheck("input[data-predicate=part_of]")
+    assert _drawn(p)[1] == 17 - 5 - 4  # part_of edges, then the four kinase edges
+    assert p.errors == []
+
+
+def test_browser_search_selects_a_node_and_panel_links_pmids(
+    kg: KnowledgeGraph, open_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "kb.html"
+    write_explorer(kg, out)
+    p = open_page(out)
+    p.page.fill("#search", "tac antigen")  # a synonym of IL2RA
+    assert p.page.inner_text("#search-results .result-label") == "IL2RA"
+    p.page.press("#search", "Enter")
+    assert p.page.evaluate("il2kgExplorer.network.getSelectedNodes()") == ["HGNC:6008"]
+    assert p.page.inner_text("#panel h2") == "IL2RA"
+    links = p.page.eval_on_selector_all("#panel a", "as => as.map(a => a.href)")
+    assert "https://identifiers.org/hgnc:6008" in links
+    assert PUBMED.replace("21889323", "22343569") in links
+    # a real click on a node's position on the canvas opens its panel with its evidence
+    x, y = p.page.evaluate(
+        """() => { const n = il2kgExplorer.network;
+                   n.focus('HGNC:6001', {scale: 1, animation: false});  // end the search's move
+                   const c = n.canvasToDOM(n.getPositions(['HGNC:6001'])['HGNC:6001']);
+                   const r = document.getElementById('graph').getBoundingClientRect();
+                   return [r.left + c.x, r.top + c.y]; }"""
+    )
+    p.page.mouse.click(x, y)
+    assert p.page.inner_text("#panel h2") == "IL2"
+    assert p.page.locator(f'#panel a[href="{PUBMED}"]').count() >= 1
+    # a relation's panel: status, quantities, evidence
+    p.page.locator("#panel button.pred-link", has_text="binds →").first.click()
+    body = p.page.inner_text("#panel")
+    assert "IL2 binds high-affinity IL-2 receptor" in body
+    assert "dissociation constant: ~ 1e-11 M" in body
+    assert p.page.locator(f'#panel a[href="{PUBMED}"]').count() == 1
+    assert p.blocked == [] and p.errors == []
+
+
+def test_browser_hostile_labels_run_nothing(open_page: Any, tmp_path: Path) -> None:
+    kg = _hostile_kg(tmp_path)
+    out = tmp_path / "hostile.html"
+    write_explorer(kg, out)
+    p = open_page(out)
+    p.page.fill("#search", "interleukin-2")
+    p.page.press("#search", "Enter")
+    assert p.page.inner_text("#panel h2") == HOSTILE  # shown as text
+    assert "</script><script>window.__pwned=2</script>" in p.page.inner_text("#panel")
+    p.page.locator("#panel button.pred-link", has_text="binds →").first.click()
+    p.page.hover("#panel .note")
+    assert p.page.evaluate("window.__pwned") is None
+    assert p.page.evaluate("document.querySelectorAll('img, b').length") == 0
+    assert p.dialogs == [] and p.blocked == [] and p.errors == []
+
+
+def test_browser_focus_page_opens_on_its_entity(
+    kg: KnowledgeGraph, open_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "focus.html"
+    page = write_explorer(kg, out, focus="IL-2", depth=1)
+    p = open_page(out)
+    assert _drawn(p) == (page.nodes, page.edges) == (4, 3)  # ABG, BG, aldesleukin
+    assert p.page.inner_text("#panel h2") == "IL2"
+    assert p.blocked == [] and p.errors == []
