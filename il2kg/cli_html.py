@@ -96,7 +96,7 @@ def html(
       il2kg html -o il2kg.html
       il2kg html --focus IL2 --depth 2 -o il2.html
       il2kg html --path IL2 STAT5A --undirected -o path.html
-      il2kg html --type CellType --type Cytokine --predicate produces -o cells.html
+      il2kg html --type CellType --type Cytokine --predicate produced_by -o cells.html
       il2kg html --query my-query.rq -o answer.html
     """
     from .html import write_explorer
