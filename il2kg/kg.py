@@ -8,6 +8,9 @@ True
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -57,6 +60,18 @@ class NameIndexSource:
         )
 
 
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Switch Python's cyclic garbage collector off for a block (restored afterwards)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class KnowledgeGraph:
     """The il2kg knowledge graph of one data directory.
 
@@ -76,7 +91,6 @@ class KnowledgeGraph:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
         self.use_cache = use_cache
         self._cache = BuildCache(Path(cache_root) if cache_root else cache_dir())
-        self._built_graph: Graph | None = None
         self._manifest: dict[str, Any] = {}
 
     def __repr__(self) -> str:
@@ -106,20 +120,19 @@ class KnowledgeGraph:
         from .load import dataset_to_json, load_dataset
         from .network import network_to_json, to_networkx
         from .ontology import read_vocabulary
-        from .rdf import build_graph
+        from .rdf import dataset_triples
         from .serialize import ntriples_dumps
 
-        ds = load_dataset(self.data_dir)
-        vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
-        graph = build_graph(ds)
-        self._built_graph = graph
-        self.__dict__["dataset"] = ds
-        nt = ntriples_dumps(graph)
-        model = {
-            "dataset": dataset_to_json(ds),
-            "vocabulary": vocab.to_json(),
-            "network": network_to_json(to_networkx(ds)),
-        }
+        with gc_paused():  # the cyclic GC doubles the cost of building millions of objects
+            ds = load_dataset(self.data_dir)
+            vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
+            self.__dict__["dataset"] = ds
+            nt = ntriples_dumps(dataset_triples(ds))
+            model = {
+                "dataset": dataset_to_json(ds),
+                "vocabulary": vocab.to_json(),
+                "network": network_to_json(to_networkx(ds)),
+            }
         if self.use_cache:
             self._cache.write(self._key, model, nt)
         return model, nt
@@ -149,13 +162,12 @@ class KnowledgeGraph:
     @cached_property
     def graph(self) -> Graph:
         """The data graph as an rdflib ``Graph`` (ontology not included)."""
-        self._raw  # noqa: B018 - builds or reads the cache
-        if self._built_graph is not None:
-            return self._built_graph
         from rdflib import Graph
 
-        from .rdf import bind_prefixes
+        from .rdf import bind_prefixes, build_graph
 
+        if "dataset" in self.__dict__:  # cheaper than parsing the N-Triples
+            return build_graph(self.dataset)
         g = bind_prefixes(Graph())
         g.parse(data=self.ntriples, format="nt")
         return g
@@ -187,9 +199,14 @@ class KnowledgeGraph:
         if shacl and not self._manifest.get("shacl_ok"):
             from .shacl import shacl_problems
 
-            problems = shacl_problems(
-                self.graph, ds, ontology_dir() / "il2kg.ttl", ontology_dir() / "shapes.ttl"
-            )
+            with gc_paused():
+                problems = shacl_problems(
+                    self.ntriples,
+                    lambda: self.graph,
+                    ds,
+                    ontology_dir() / "il2kg.ttl",
+                    ontology_dir() / "shapes.ttl",
+                )
             if problems:
                 raise DataError(problems)
             if self.use_cache:

@@ -1,4 +1,4 @@
-"""Validated :class:`~il2kg.load.Dataset` -> rdflib graph. The one place that builds RDF.
+"""Validated :class:`~il2kg.load.Dataset` -> RDF triples. The one place that builds RDF.
 
 Conventions (documented in docs/data-format.md):
 - an entity is typed by an ontology class, labelled (``rdfs:label``), with ``skos:altLabel``
@@ -11,7 +11,7 @@ Conventions (documented in docs/data-format.md):
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,8 @@ from .rdf_ids import statement_id
 from .vocab import IL2KG
 
 DCAT = Namespace(VOCABULARIES["dcat"])
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+Add = Callable[[Triple], None]
 _STATUS = {
     "verified": IL2KG.Verified,
     "expert_knowledge": IL2KG.ExpertKnowledge,
@@ -70,19 +72,19 @@ _ENTITY_FIELDS: list[tuple[URIRef, Callable[[Entity], Any], Callable[[Any], Lite
 ]
 
 
-def _add_entity(g: Graph, ent: Entity) -> None:
+def _add_entity(add: Add, ent: Entity) -> None:
     node = iri(ent.id)
-    g.add((node, RDF.type, IL2KG[ent.type]))
-    g.add((node, RDFS.label, Literal(ent.label)))
-    g.add((node, DCTERMS.identifier, Literal(ent.id)))
+    add((node, RDF.type, IL2KG[ent.type]))
+    add((node, RDFS.label, Literal(ent.label)))
+    add((node, DCTERMS.identifier, Literal(ent.id)))
     for syn in ent.synonyms:
-        g.add((node, SKOS.altLabel, Literal(syn)))
+        add((node, SKOS.altLabel, Literal(syn)))
     for x in ent.xrefs:
-        g.add((node, SKOS.exactMatch, iri(x)))
+        add((node, SKOS.exactMatch, iri(x)))
     for pred, get, make in _ENTITY_FIELDS:
         value = get(ent)
         if value is not None:
-            g.add((node, pred, make(value)))
+            add((node, pred, make(value)))
 
 
 def source_iri(source: str | None, name: str | None) -> URIRef:
@@ -93,7 +95,7 @@ def source_iri(source: str | None, name: str | None) -> URIRef:
     return URIRef(SOURCE + hashlib.sha256(name.encode()).hexdigest()[:16])
 
 
-def _add_source(g: Graph, source: str | None, name: str | None, url: str | None) -> URIRef:
+def _add_source(add: Add, source: str | None, name: str | None, url: str | None) -> URIRef:
     node = source_iri(source, name)
     if source is not None:
         kind = (
@@ -101,69 +103,69 @@ def _add_source(g: Graph, source: str | None, name: str | None, url: str | None)
             if split_curie(source)[0] in PUBLICATION_PREFIXES
             else IL2KG.InformationResource
         )
-        g.add((node, RDF.type, kind))
-        g.add((node, DCTERMS.identifier, Literal(source)))
+        add((node, RDF.type, kind))
+        add((node, DCTERMS.identifier, Literal(source)))
         if name is not None:
-            g.add((node, RDFS.label, Literal(name)))
+            add((node, RDFS.label, Literal(name)))
     else:
-        g.add((node, RDF.type, IL2KG.InformationResource))
-        g.add((node, RDFS.label, Literal(name)))
+        add((node, RDF.type, IL2KG.InformationResource))
+        add((node, RDFS.label, Literal(name)))
     if url is not None:
-        g.add((node, RDFS.seeAlso, URIRef(url)))
+        add((node, RDFS.seeAlso, URIRef(url)))
     return node
 
 
-def _add_relation(g: Graph, rel: Relation) -> None:
+def _add_relation(add: Add, rel: Relation) -> None:
     s, p, o = iri(rel.subject), IL2KG[rel.predicate], iri(rel.object)
     if not rel.negated:
-        g.add((s, p, o))
+        add((s, p, o))
     sid = statement_id(rel)
     st = URIRef(STATEMENT + sid)
-    g.add((st, RDF.type, RDF.Statement))
-    g.add((st, RDF.type, IL2KG.CuratedStatement))
-    g.add((st, RDF.subject, s))
-    g.add((st, RDF.predicate, p))
-    g.add((st, RDF.object, o))
-    g.add((st, IL2KG.negated, Literal(rel.negated)))
-    g.add((st, IL2KG.curationStatus, _STATUS[rel.best_status()]))
+    add((st, RDF.type, RDF.Statement))
+    add((st, RDF.type, IL2KG.CuratedStatement))
+    add((st, RDF.subject, s))
+    add((st, RDF.predicate, p))
+    add((st, RDF.object, o))
+    add((st, IL2KG.negated, Literal(rel.negated)))
+    add((st, IL2KG.curationStatus, _STATUS[rel.best_status()]))
     if rel.comment:
-        g.add((st, RDFS.comment, Literal(rel.comment)))
+        add((st, RDFS.comment, Literal(rel.comment)))
     for j, ev in enumerate(rel.evidence, start=1):
-        src = _add_source(g, ev.source, ev.name, ev.url)
-        g.add((st, DCTERMS.source, src))
+        src = _add_source(add, ev.source, ev.name, ev.url)
+        add((st, DCTERMS.source, src))
         en = URIRef(f"{STATEMENT}{sid}-e{j}")
-        g.add((st, IL2KG.hasEvidence, en))
-        g.add((en, RDF.type, IL2KG.Evidence))
-        g.add((en, DCTERMS.source, src))
-        g.add((en, IL2KG.curationStatus, _STATUS[ev.status]))
+        add((st, IL2KG.hasEvidence, en))
+        add((en, RDF.type, IL2KG.Evidence))
+        add((en, DCTERMS.source, src))
+        add((en, IL2KG.curationStatus, _STATUS[ev.status]))
         if ev.note:
-            g.add((en, RDFS.comment, Literal(ev.note)))
+            add((en, RDFS.comment, Literal(ev.note)))
         if ev.quote:
-            g.add((en, IL2KG.evidenceQuote, Literal(ev.quote)))
+            add((en, IL2KG.evidenceQuote, Literal(ev.quote)))
     q = rel.qualifiers
     if q is not None:
         if q.cell_type:
-            g.add((st, IL2KG.inCellType, iri(q.cell_type)))
+            add((st, IL2KG.inCellType, iri(q.cell_type)))
         if q.species:
-            g.add((st, IL2KG.inSpecies, iri(q.species)))
+            add((st, IL2KG.inSpecies, iri(q.species)))
         if q.regimen:
-            g.add((st, IL2KG.underRegimen, iri(q.regimen)))
+            add((st, IL2KG.underRegimen, iri(q.regimen)))
         if q.route:
-            g.add((st, IL2KG.route, Literal(q.route)))
+            add((st, IL2KG.route, Literal(q.route)))
         if q.disease_stage:
-            g.add((st, IL2KG.diseaseStage, Literal(q.disease_stage)))
+            add((st, IL2KG.diseaseStage, Literal(q.disease_stage)))
         if q.population:
-            g.add((st, IL2KG.population, Literal(q.population)))
+            add((st, IL2KG.population, Literal(q.population)))
     for k, qty in enumerate(rel.quantities, start=1):
         qn = URIRef(f"{STATEMENT}{sid}-q{k}")
-        g.add((st, IL2KG.hasQuantity, qn))
-        g.add((qn, RDF.type, IL2KG.Quantity))
-        g.add((qn, IL2KG.quantityKind, Literal(qty.kind)))
-        g.add((qn, IL2KG.quantityValue, Literal(Decimal(repr(qty.value)), datatype=XSD.decimal)))
-        g.add((qn, IL2KG.unitCode, Literal(UNITS[qty.unit])))
-        g.add((qn, IL2KG.comparator, Literal(qty.comparator)))
+        add((st, IL2KG.hasQuantity, qn))
+        add((qn, RDF.type, IL2KG.Quantity))
+        add((qn, IL2KG.quantityKind, Literal(qty.kind)))
+        add((qn, IL2KG.quantityValue, Literal(Decimal(repr(qty.value)), datatype=XSD.decimal)))
+        add((qn, IL2KG.unitCode, Literal(UNITS[qty.unit])))
+        add((qn, IL2KG.comparator, Literal(qty.comparator)))
         if qty.note:
-            g.add((qn, RDFS.comment, Literal(qty.note)))
+            add((qn, RDFS.comment, Literal(qty.note)))
 
 
 def dataset_digest(ds: Dataset) -> str:
@@ -176,26 +178,34 @@ def dataset_digest(ds: Dataset) -> str:
     return h.hexdigest()
 
 
-def build_graph(ds: Dataset) -> Graph:
-    """Build the RDF graph of a validated dataset (ontology not included).
+def dataset_triples(ds: Dataset) -> Iterator[Triple]:
+    """Every triple of the data graph of a validated dataset (ontology not included).
 
-    Triples are added in a sorted order so that serialisations are byte-identical across runs.
+    Yields plain tuples of rdflib terms in a deterministic order, one entity or relation at a
+    time (a triple may repeat: a source cited by several relations). Streaming them is several
+    times cheaper in time and memory than an rdflib graph, which only some outputs need (see
+    :func:`build_graph`).
     """
-    g = bind_prefixes(Graph())
     node = URIRef(DATASET_IRI)
-    g.add((node, RDF.type, DCAT.Dataset))
-    g.add(
-        (
-            node,
-            DCTERMS.title,
-            Literal("il2kg: a knowledge graph of interleukin-2 immunology", lang="en"),
-        )
-    )
-    g.add((node, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    g.add((node, OWL.versionInfo, Literal(__version__)))
-    g.add((node, DCTERMS.hasVersion, Literal("sha256:" + dataset_digest(ds))))
+    title = "il2kg: a knowledge graph of interleukin-2 immunology"
+    yield (node, RDF.type, DCAT.Dataset)
+    yield (node, DCTERMS.title, Literal(title, lang="en"))
+    yield (node, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/"))
+    yield (node, OWL.versionInfo, Literal(__version__))
+    yield (node, DCTERMS.hasVersion, Literal("sha256:" + dataset_digest(ds)))
+    batch: list[Triple] = []
     for eid in sorted(ds.entities):
-        _add_entity(g, ds.entities[eid])
+        _add_entity(batch.append, ds.entities[eid])
+        yield from batch
+        batch.clear()
     for rel in sorted(ds.relations, key=lambda r: r.key()):
-        _add_relation(g, rel)
+        _add_relation(batch.append, rel)
+        yield from batch
+        batch.clear()
+
+
+def build_graph(ds: Dataset) -> Graph:
+    """The data graph of a validated dataset as an rdflib ``Graph`` with every prefix bound."""
+    g = bind_prefixes(Graph())
+    g.addN((s, p, o, g) for s, p, o in dataset_triples(ds))
     return g

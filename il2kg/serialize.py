@@ -12,8 +12,9 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from .ontology import Vocabulary
 
 if TYPE_CHECKING:
     from rdflib import Graph
+    from rdflib.term import Node
 
 
 @dataclass(frozen=True)
@@ -71,11 +73,42 @@ def jsonld_context() -> dict[str, str]:
     return dict(sorted({**VOCABULARIES, **PREFIXES}.items()))
 
 
-def ntriples_dumps(graph: Graph) -> bytes:
-    """Sorted, de-duplicated N-Triples of an rdflib graph (the canonical, diffable form)."""
-    data = graph.serialize(format="nt", encoding="utf-8")
-    lines = sorted(set(data.splitlines(keepends=True)) - {b"\n"})
-    return b"".join(lines)
+def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+    """Sorted, de-duplicated N-Triples of rdflib-term triples (the canonical, diffable form).
+
+    Serialised by pyoxigraph (byte-identical to rdflib's N-Triples, several times faster).
+    """
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    nodes: dict[str, ox.NamedNode] = {}
+
+    def named(iri: str) -> ox.NamedNode:
+        n = nodes.get(iri)
+        if n is None:
+            n = nodes[iri] = ox.NamedNode(iri)
+        return n
+
+    def term(x: Node) -> ox.NamedNode | ox.Literal:
+        if isinstance(x, URIRef):
+            return named(x)
+        if isinstance(x, Literal):
+            if x.language:
+                return ox.Literal(str(x), language=x.language)
+            if x.datatype:
+                return ox.Literal(str(x), datatype=named(x.datatype))
+            return ox.Literal(str(x))
+        raise OutputError(f"cannot write {x!r} as N-Triples: blank nodes are not used by il2kg")
+
+    data = ox.serialize(
+        (ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),  # type: ignore[arg-type]
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    assert data is not None
+    lines = data.split(b"\n")
+    del data  # keep one copy of ~100 bytes per triple at a time
+    lines.sort()
+    return b"".join(line + b"\n" for line, _ in groupby(lines) if line)
 
 
 def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:
@@ -84,9 +117,11 @@ def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:
 
     target = {"turtle": ox.RdfFormat.TURTLE, "xml": ox.RdfFormat.RDF_XML}[fmt]
     triples = (q.triple for q in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))
-    prefixes = jsonld_context() if fmt == "turtle" else {
-        k: v for k, v in jsonld_context().items() if k.islower()
-    }
+    prefixes = (
+        jsonld_context()
+        if fmt == "turtle"
+        else {k: v for k, v in jsonld_context().items() if k.islower()}
+    )
     out = ox.serialize(triples, format=target, prefixes=prefixes)
     assert out is not None
     if fmt == "turtle":  # list the @prefix lines in a sorted, stable order

@@ -1,0 +1,114 @@
+"""SHACL: pyshacl (the reference) and the SPARQL engine for large graphs find the same violations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+
+from il2kg import KnowledgeGraph
+from il2kg.errors import Il2kgError
+from il2kg.resources import ontology_dir
+from il2kg.serialize import ntriples_dumps
+from il2kg.shacl import pyshacl_violations
+from il2kg.shacl_sparql import shape_queries, sparql_violations
+from il2kg.vocab import IL2KG
+
+ONTOLOGY = ontology_dir() / "il2kg.ttl"
+SHAPES = ontology_dir() / "shapes.ttl"
+IL2 = URIRef("https://identifiers.org/hgnc:6001")
+EVENT = URIRef("https://w3id.org/il2kg/entity/event_1992_approval")
+REGIMEN = URIRef("https://w3id.org/il2kg/entity/HD_IL2_IV")
+
+
+def _break(g: Graph) -> set[tuple[str, str]]:
+    """Break one constraint of each kind; return the (focus, path) violations expected."""
+    st = next(iter(g.subjects(IL2KG.negated, Literal(True))))
+    ev = next(iter(g.objects(st, IL2KG.hasEvidence)))
+    q = next(iter(g.subjects(RDF.type, IL2KG.Quantity)))
+    src = next(
+        s
+        for s in g.subjects(RDF.type, IL2KG.InformationResource)
+        if str(s).startswith("https://w3id.org/il2kg/source/")
+    )
+    g.remove((IL2, RDFS.label, None))  # minCount
+    g.add((IL2, DCTERMS.identifier, Literal("second")))  # maxCount
+    g.add((IL2, SKOS.exactMatch, Literal("not an IRI")))  # nodeKind
+    g.set((EVENT, DCTERMS.date, Literal("1992")))  # or of datatypes
+    g.set((REGIMEN, IL2KG.route, Literal("by mouth")))  # in
+    g.add((st, IL2KG.inCellType, IL2))  # class
+    g.set((q, IL2KG.quantityValue, Literal("1e-11")))  # datatype
+    g.set((ev, IL2KG.curationStatus, IL2KG.Verified))  # (still valid)
+    g.remove((src, RDFS.label, None))  # node-level or
+    g.remove((src, DCTERMS.identifier, None))
+    iri = lambda s: str(s)  # noqa: E731
+    return {
+        (iri(IL2), str(RDFS.label)),
+        (iri(IL2), str(DCTERMS.identifier)),
+        (iri(IL2), str(SKOS.exactMatch)),
+        (iri(EVENT), str(DCTERMS.date)),
+        (iri(REGIMEN), str(IL2KG.route)),
+        (iri(st), str(IL2KG.inCellType)),
+        (iri(q), str(IL2KG.quantityValue)),
+        (iri(src), ""),
+    }
+
+
+def test_both_engines_accept_valid_graphs(
+    fixture_kg: KnowledgeGraph, shipped_kg: KnowledgeGraph
+) -> None:
+    for kg in (fixture_kg, shipped_kg):
+        assert pyshacl_violations(kg.graph, ONTOLOGY, SHAPES) == []
+        assert sparql_violations(kg.ntriples, ONTOLOGY, SHAPES) == []
+
+
+def test_both_engines_find_the_same_violations(fixture_kg: KnowledgeGraph) -> None:
+    g = Graph()
+    g.parse(data=fixture_kg.ntriples, format="nt")
+    expected = _break(g)
+    reference = {(v.focus, v.path) for v in pyshacl_violations(g, ONTOLOGY, SHAPES)}
+    fast = {(v.focus, v.path) for v in sparql_violations(ntriples_dumps(g), ONTOLOGY, SHAPES)}
+    assert reference == expected
+    assert fast == expected
+
+
+def test_custom_messages_are_kept(fixture_kg: KnowledgeGraph) -> None:
+    g = Graph()
+    g.parse(data=fixture_kg.ntriples, format="nt")
+    g.remove((EVENT, IL2KG.concerns, None))
+    (v,) = sparql_violations(ntriples_dumps(g), ONTOLOGY, SHAPES)
+    assert (v.focus, v.message) == (str(EVENT), "a timeline event must concern at least one entity")
+
+
+def test_every_shape_is_translated() -> None:
+    queries = shape_queries(SHAPES, ONTOLOGY)
+    assert len(queries) >= 50
+    assert all(q.startswith("SELECT") for q, _, _ in queries)
+
+
+def test_unsupported_constraint_is_refused_not_skipped(tmp_path: Path) -> None:
+    shapes = tmp_path / "shapes.ttl"
+    shapes.write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:s> a sh:NodeShape ; sh:targetClass <urn:C> ;\n"
+        '  sh:property [ sh:path <urn:p> ; sh:pattern "^a" ] .\n'
+    )
+    with pytest.raises(Il2kgError, match="unsupported"):
+        shape_queries(shapes, ONTOLOGY)
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
+def test_problems_are_located_in_the_yaml(fixture_kg: KnowledgeGraph, engine: str) -> None:
+    from il2kg.shacl import shacl_problems
+
+    g = Graph()
+    g.parse(data=fixture_kg.ntriples, format="nt")
+    g.set((EVENT, DCTERMS.date, Literal("1992", datatype=XSD.string)))
+    problems = shacl_problems(
+        ntriples_dumps(g), lambda: g, fixture_kg.dataset, ONTOLOGY, SHAPES, engine=engine
+    )  # type: ignore[arg-type]
+    assert [(p.file, p.line, p.where, p.field) for p in problems] == [
+        ("kb/clinic.yaml", 19, "entity IL2KG:event_1992_approval", "dcterms:date")
+    ]
