@@ -123,6 +123,34 @@ QuantityKind = Literal[
 
 _DATE_RE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
 
+_HOST = re.compile(
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+)
+_IRI_TAIL = re.compile(r"(?:[^\x00-\x20<>\"'{}|\\^`%\x7f-\x9f]|%[0-9A-Fa-f]{2})*")
+
+
+def check_http_iri(url: str) -> None:
+    """Raise ``ValueError`` unless ``url`` is an absolute http(s) IRI with a plain host name.
+
+    Refuses other schemes (``javascript:``, ``data:``), characters that IRIs forbid (and
+    quotes), stray
+    ``%`` signs, bad ports and IP-literal hosts, so that every accepted URL is a valid link
+    target and a valid RDF IRI.
+    """
+    m = re.fullmatch(r"(https?)://([^/?#]+)([/?#].*)?", url)
+    if m is None:
+        raise ValueError("url must be an http:// or https:// address")
+    authority = m.group(2)
+    userinfo, at, hostport = authority.rpartition("@")
+    if at and not re.fullmatch(r"(?:[A-Za-z0-9._~!$&()*+,;=:-]|%[0-9A-Fa-f]{2})*", userinfo):
+        raise ValueError(f"url has an invalid user part: '{authority}'")
+    host, _, port = hostport.partition(":")
+    if not _HOST.fullmatch(host) or (port and not (port.isdigit() and 0 < int(port) < 65536)):
+        raise ValueError(f"url has an invalid host or port: '{m.group(2)}'")
+    if not _IRI_TAIL.fullmatch(m.group(3) or ""):
+        raise ValueError("url has characters that are not allowed in an IRI (escape them as %XX)")
+
+
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
@@ -170,8 +198,8 @@ class Evidence(BaseModel):
     @field_validator("url")
     @classmethod
     def _http_only(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"https?://[^\s<>\"'`]+", v):
-            raise ValueError("url must be an http:// or https:// address without spaces or quotes")
+        if v is not None:
+            check_http_iri(v)
         return v
 
 

@@ -48,7 +48,7 @@ _GUARDED: Final = UPDATE_KEYWORDS | {"SERVICE", "FROM"}
 _TOKEN_RE: Final = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<comment>\#[^\n]*)
+  | (?P<comment>\#[^\r\n]*)
   | (?P<string>'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
               |\"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
               |'(?:[^'\\\n\r]|\\.)*'
@@ -173,6 +173,21 @@ def syntax_error(text: str, engine_message: str, column_offset: int = 0) -> Quer
     return located_error(text, line, col, f"SPARQL syntax error: {detail}")
 
 
+def _refuse_guarded(
+    text: str, tokens: list[Token], allow_service: bool, allow_dataset: bool
+) -> None:
+    for tok in tokens:
+        if tok.kind not in ("word", "pname"):
+            continue
+        word = tok.text.split(":", 1)[0].upper()
+        if (
+            word in UPDATE_KEYWORDS
+            or (word == "SERVICE" and not allow_service)
+            or (word == "FROM" and not allow_dataset)
+        ):
+            raise located_error(text, tok.line, tok.column, f"{word} is refused by the query gate")
+
+
 def check_query(
     text: str,
     *,
@@ -189,6 +204,11 @@ def check_query(
     known = PREDECLARED if predeclared is None else predeclared
     source = unescape(text)
     tokens = tokenize(source)
+    if source != text:
+        # Engines differ on where \u escapes apply (the spec: everywhere, before parsing;
+        # pyoxigraph: inside strings and IRIs only), so a keyword hidden from one reading must
+        # not pass: guard the raw text's tokens too.
+        _refuse_guarded(text, tokenize(text), allow_service, allow_dataset)
     if not tokens:
         raise QueryError("the query is empty")
     declared: set[str] = set()

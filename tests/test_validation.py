@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
         "data/impossible_date.yaml:2:67: field 'entities[0].date': bad value '1983-02-30': day is out of range for month"
     ],
     "javascript_url": [
-        "data/javascript_url.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url must be an http:// or https:// address without spaces or quotes"
+        "data/javascript_url.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url must be an http:// or https:// address"
     ],
     "missing_evidence": [
         "data/missing_evidence.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': required field is missing"

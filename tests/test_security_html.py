@@ -1,0 +1,398 @@
+"""The explorer page is inert whatever the data says: an XSS corpus in every text field.
+
+A temporary dataset carries each payload in labels, synonyms, descriptions, doses, qualifiers,
+evidence names, notes and quotes, comments, DOI sources and http(s) URLs. ``il2kg html`` renders
+it; headless Chromium opens it with every request but the page itself aborted and recorded,
+opens every entity and relation panel and hovers every node. Nothing may run (the payloads set
+``window.__pwned`` or open dialogs), nothing may be requested, no element may be injected, and
+every payload must be shown as the literal text it is. What the validator refuses
+(``javascript:``/``data:`` URLs, control characters, U+2028) is checked first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from il2kg import DataError, KnowledgeGraph
+from il2kg.cli import cli
+
+CHROMIUM = "/usr/bin/chromium"
+
+#: Each payload would set window.__pwned, open a dialog or make a request if it ever ran.
+PAYLOADS = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=2">',
+    '<svg onload="window.__pwned=3">',
+    "<svg><script>window.__pwned=4</script></svg>",
+    "javascript:window.__pwned=5",
+    "data:text/html,<script>window.__pwned=6</script>",
+    "</script><script>window.__pwned=7</script>",
+    '"><img src=x onerror=window.__pwned=8>',
+    "' onmouseover='window.__pwned=9' x='",
+    '<iframe src="javascript:window.__pwned=10"></iframe>',
+    '<a href="javascript:window.__pwned=11">click me</a>',
+    "{{constructor.constructor('window.__pwned=12')()}} ${window.__pwned=12}",
+    "<!-- --><script>window.__pwned=13</script><!-- -->",
+    "<style>@import 'http://127.0.0.1:9/x.css';</style>",
+    "<link rel=stylesheet href=http://127.0.0.1:9/y.css>",
+    "<body onload=window.__pwned=16>",
+    "&lt;script&gt;window.__pwned=17&lt;/script&gt;",
+    "<details open ontoggle=window.__pwned=18>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=window.__pwned=19>",
+    '<meta http-equiv="refresh" content="0;url=javascript:window.__pwned=20">',
+    "<object data=\"data:text/html,<script>alert('21')</script>\"></object>",
+    "]]><![CDATA[<script>alert(22)</script>",
+    "\\u003cscript\\u003ealert(23)\\u003c/script\\u003e",
+    "<base href=http://127.0.0.1:9/>",
+]
+#: http(s) URLs the validator accepts that still try to be something else.
+URLS = [
+    "http://javascript@example.org/window.__pwned=30//",
+    "https://example.org/#javascript:alert(31)",
+    "https://example.org/%3Cscript%3Ealert(32)%3C/script%3E",
+    "https://example.org/?a=1&b=2;window.__pwned=33",
+]
+#: DOI local parts may hold any printable ASCII but space: markup in a source CURIE.
+DOIS = [
+    'DOI:10.1000/"><img/src=x/onerror=window.__pwned=40>',
+    "DOI:10.1000/'onmouseover='window.__pwned=41'",
+    "DOI:10.1000/</script><script>alert(42)</script>",
+]
+
+
+def _entity(i: int, payload: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"IL2KG:X{i}",
+        "type": "Cytokine",
+        "label": f"{payload} #{i}",
+        "synonyms": [f"syn {payload} #{i}"],
+        "description": f"desc {payload} #{i}",
+        **extra,
+    }
+
+
+def _hostile_data(folder: Path) -> Path:
+    """A valid dataset with a payload in every text field the page shows."""
+    n = len(PAYLOADS)
+    entities = [_entity(i, p) for i, p in enumerate(PAYLOADS)]
+    entities.append(
+        {
+            "id": "IL2KG:REGIMEN",
+            "type": "TherapyRegimen",
+            "label": "regimen <img src=x onerror=window.__pwned=50>",
+            "route": "intravenous",
+            "dose": "<script>window.__pwned=51</script> IU/kg",
+        }
+    )
+    relations = []
+    for i, p in enumerate(PAYLOADS):
+        evidence: list[dict[str, Any]] = [
+            {
+                "name": f"name {p} #{i}",
+                "url": URLS[i % len(URLS)],
+                "status": "verified",
+                "note": f"note {p} #{i}",
+                "quote": f"quote {p} #{i}",
+            },
+            {"source": DOIS[i % len(DOIS)], "status": "unverified", "note": f"doi note #{i}"},
+        ]
+        relations.append(
+            {
+                "subject": f"IL2KG:X{i}",
+                "predicate": "binds",
+                "object": f"IL2KG:X{(i + 1) % n}",
+                "qualifiers": {"population": f"pop {p} #{i}", "disease_stage": f"stage #{i}"},
+                "evidence": evidence,
+                "comment": f"comment {p} #{i}",
+            }
+        )
+    relations.append(
+        {
+            "subject": "IL2KG:REGIMEN",
+            "predicate": "has_component",
+            "object": "IL2KG:X0",
+            "evidence": [{"name": "label <b>bold</b>", "status": "verified"}],
+        }
+    )
+    data = folder / "hostile"
+    data.mkdir()
+    text = yaml.safe_dump(
+        {"entities": entities, "relations": relations}, allow_unicode=True, sort_keys=False
+    )
+    (data / "hostile.yaml").write_text(text, encoding="utf-8")
+    return data
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _hostile_data(tmp_path_factory.mktemp("xss"))
+
+
+def _texts() -> list[str]:
+    """Every text the page must show literally somewhere."""
+    out = []
+    for i, p in enumerate(PAYLOADS):
+        out += [f"{p} #{i}", f"syn {p} #{i}", f"desc {p} #{i}", f"name {p} #{i}"]
+        out += [f"note {p} #{i}", f"quote {p} #{i}", f"pop {p} #{i}", f"comment {p} #{i}"]
+    out += [d.split(":", 1)[0] + ":" + d.split(":", 1)[1] for d in DOIS]
+    out += ["<script>window.__pwned=51</script> IU/kg", "label <b>bold</b>"]
+    return out
+
+
+# -- what the validator refuses (no browser) ------------------------------------------------------
+
+REFUSED = [
+    ("url", "javascript:window.__pwned=1", "url must be an http:// or https:// address"),
+    ("url", "JAVASCRIPT:alert(1)", "url must be an http:// or https:// address"),
+    ("url", " javascript:alert(1)", "url must be an http:// or https:// address"),
+    ("url", "data:text/html,<script>alert(1)</script>", "url must be an http:// or https://"),
+    ("url", "vbscript:msgbox(1)", "url must be an http:// or https:// address"),
+    ("url", 'https://example.org/"onmouseover="alert(1)', "not allowed in an IRI"),
+    ("url", "https://example.org/<script>", "not allowed in an IRI"),
+    ("url", "https://example.org/ onmouseover=alert(1)", "not allowed in an IRI"),
+    ("note", "line\u2028separator<script>alert(1)</script>", "control character U+2028"),
+    ("note", "para\u2029separator", "control character U+2029"),
+    ("note", "next\x85line", "control character U+0085"),
+    ("note", "\x1b[31mred terminal\x1b[0m", "control character U+001B"),
+    ("note", "nul\x00byte", ""),
+    ("note", "bell\x07", "control character U+0007"),
+]
+
+
+def _one_relation(tmp_path: Path, field: str, value: str) -> Path:
+    """A two-entity dataset whose one evidence has ``field: value`` (YAML double-quoted)."""
+    data = tmp_path / "d"
+    data.mkdir()
+    evidence = {"name": "a page", "status": "verified", "url": "https://example.org/"}
+    evidence.pop(field, None)
+    items = ", ".join(f"{k}: {json.dumps(v)}" for k, v in evidence.items())
+    (data / "f.yaml").write_text(
+        "entities:\n"
+        "  - {id: HGNC:6001, type: Cytokine, label: IL2}\n"
+        "  - {id: HGNC:6008, type: ReceptorChain, label: IL2RA}\n"
+        "relations:\n"
+        "  - subject: HGNC:6001\n"
+        "    predicate: binds\n"
+        "    object: HGNC:6008\n"
+        f"    evidence: [{{{items}, {field}: {json.dumps(value)}}}]\n",
+        encoding="utf-8",
+    )
+    return data
+
+
+@pytest.mark.parametrize(("field", "value", "message"), REFUSED)
+def test_validator_refuses_dangerous_urls_and_characters(
+    tmp_path: Path, field: str, value: str, message: str
+) -> None:
+    data = _one_relation(tmp_path, field, value)
+    with pytest.raises(DataError) as info:
+        KnowledgeGraph(data, use_cache=False).validate(shacl=False)
+    problems = info.value.problems
+    assert problems and all(p.file.endswith("f.yaml") and p.line >= 1 for p in problems)
+    assert any(message in p.message for p in problems), [str(p) for p in problems]
+    res = CliRunner().invoke(cli, ["--no-cache", "--data-dir", str(data), "validate"])
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.startswith("Error: ") and "f.yaml:" in res.stderr
+
+
+#: http(s) URLs that the url check lets through but that are not IRIs: the build must report
+#: them as data problems (file and line), not crash on them.
+NOT_IRIS = [
+    "http://javascript:window.__pwned=30//",
+    "https://example.org/{}",
+    "https://example.org/a|b^c",
+    "https://example.org/a\\b",
+    "https://example.org/a%zz",
+    "http://[zz]/",
+]
+
+
+@pytest.mark.parametrize("url", NOT_IRIS)
+def test_urls_that_are_not_iris_are_data_errors(tmp_path: Path, url: str) -> None:
+    data = _one_relation(tmp_path, "url", url)
+    with pytest.raises(DataError) as info:
+        KnowledgeGraph(data, use_cache=False).validate(shacl=False)
+    assert any("url" in p.field for p in info.value.problems)
+
+
+def test_the_hostile_dataset_is_valid(hostile: Path) -> None:
+    res = CliRunner().invoke(cli, ["--no-cache", "--data-dir", str(hostile), "validate"])
+    assert res.exit_code == 0, res.output
+
+
+@pytest.fixture(scope="module")
+def page_file(hostile: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("html") / "hostile.html"
+    res = CliRunner().invoke(
+        cli, ["--no-cache", "--data-dir", str(hostile), "html", "-o", str(out)]
+    )
+    assert res.exit_code == 0, res.output
+    return out
+
+
+def test_markup_never_reaches_the_html_source(page_file: Path) -> None:
+    html = page_file.read_text(encoding="utf-8")
+    assert html.count("</script>") == 3  # the data block, vis-network, the page logic
+    for bad in ("__pwned", "alert(2", "alert(3", "127.0.0.1:9", "ontoggle"):
+        for m in re.finditer(re.escape(bad), html):
+            # allowed only inside the JSON data block, where < > & are \\u escaped
+            start = html.rfind('<script type="application/json"', 0, m.start())
+            end = html.find("</script>", start)
+            assert start != -1 and m.start() < end, f"{bad!r} outside the data block"
+    block = html[html.index('id="il2kg-data">') : html.index("</script>")]
+    assert "<" not in block.split(">", 1)[1] and "&" not in block
+
+
+# -- in a real browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"BROWSER TESTS SKIPPED: playwright is not installed ({exc})")
+    if not Path(CHROMIUM).exists():  # pragma: no cover
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+class Visit:
+    """The opened page and everything it tried: requests, dialogs, errors."""
+
+    def __init__(self, browser: Any, path: Path) -> None:
+        self.url = path.resolve().as_uri()
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.ctx.route("**/*", self._route)
+        self.page = self.ctx.new_page()
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("popup", lambda p: self.requests.append(f"popup {p.url}"))
+        self.page.goto(self.url)
+        self.page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+
+    def _route(self, route: Any) -> None:
+        if route.request.url == self.url:
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def js(self, code: str, arg: Any = None) -> Any:
+        return self.page.evaluate(code, arg)
+
+
+def test_the_xss_corpus_is_inert_in_chromium(browser: Any, page_file: Path) -> None:
+    v = Visit(browser, page_file)
+    try:
+        scripts = v.js("document.scripts.length")
+        # every entity's panel, then every relation's panel, as a click on the canvas opens them
+        shown, hrefs = v.js(
+            """() => { const x = il2kgExplorer, out = [], hrefs = [];
+                       const panel = () => {
+                         const p = document.getElementById('panel');
+                         p.querySelectorAll('a').forEach(a => hrefs.push(a.getAttribute('href')));
+                         return p.innerText; };
+                       for (const id of Object.keys(x.data.entities)) {
+                         x.network.emit('click', {nodes: [id], edges: []}); out.push(panel()); }
+                       for (const id of Object.keys(x.data.relations)) {
+                         x.network.emit('click', {nodes: [], edges: [id]}); out.push(panel()); }
+                       return [out, hrefs]; }"""
+        )
+        assert len(shown) == 2 * (len(PAYLOADS) + 1)
+        # hover every node on the canvas: vis-network shows its title as a tooltip
+        v.js(
+            "il2kgExplorer.network.emit('click', {nodes: [], edges: []});"  # closes the panel
+            "il2kgExplorer.network.setOptions({interaction: {hover: true, tooltipDelay: 0}});"
+            "il2kgExplorer.network.fit({animation: false})"
+        )
+        v.page.wait_for_timeout(300)
+        tips = []
+        for x, y in v.js(
+            """() => { const n = il2kgExplorer.network;
+                       const r = document.getElementById('graph').getBoundingClientRect();
+                       return Object.values(n.getPositions()).slice(0, 8).map(p => {
+                         const c = n.canvasToDOM(p); return [r.left + c.x, r.top + c.y]; }); }"""
+        ):
+            v.page.mouse.move(x - 5, y)
+            v.page.mouse.move(x, y)
+            v.page.wait_for_timeout(150)
+            tips += v.js("[...document.querySelectorAll('.vis-tooltip')].map(e => e.innerText)")
+        v.page.fill("#search", "<script>")  # the search box lists matches as text
+        shown.append(v.page.inner_text("#search-results"))
+        v.page.wait_for_timeout(300)
+
+        assert v.js("window.__pwned") is None
+        assert v.dialogs == []
+        assert v.requests == []
+        assert v.errors == []
+        assert v.js("document.scripts.length") == scripts
+        injected = v.js(
+            "[...document.body.querySelectorAll('img, svg, iframe, object, embed, math, details, "
+            "meta, base, link, style, b')].map(e => e.outerHTML)"
+        )
+        assert injected == []
+        assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs), hrefs
+        assert set(URLS) <= set(hrefs)
+        everything = "\n".join(shown)
+        missing = [t for t in _texts() if t not in everything]
+        assert missing == [], f"not shown literally: {missing[:3]}"
+        assert tips and any("<script>window.__pwned=1</script> #0" in t for t in tips), tips[:3]
+    finally:
+        v.ctx.close()
+
+
+def test_focus_page_title_is_escaped(browser: Any, hostile: Path, tmp_path: Path) -> None:
+    out = tmp_path / "focus.html"
+    label = f"{PAYLOADS[0]} #0"
+    res = CliRunner().invoke(
+        cli,
+        [
+            "--no-cache",
+            "--data-dir",
+            str(hostile),
+            "html",
+            "-o",
+            str(out),
+            "--path",
+            label,
+            PAYLOADS[1] + " #1",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    v = Visit(browser, out)
+    try:
+        assert label in v.page.title()
+        assert v.js("window.__pwned") is None
+        assert v.dialogs == [] and v.requests == [] and v.errors == []
+    finally:
+        v.ctx.close()
+
+
+def test_cli_lookups_print_payloads_as_text(hostile: Path) -> None:
+    """The terminal commands print data as it is (control characters never get this far)."""
+    res = CliRunner().invoke(cli, ["--no-cache", "--data-dir", str(hostile), "show", "IL2KG:X1"])
+    assert res.exit_code == 0, res.output
+    assert f"{PAYLOADS[1]} #1  (IL2KG:X1)" in res.stdout
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", res.stdout)
