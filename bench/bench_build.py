@@ -32,8 +32,7 @@ from common import WORK_DIR, emit, kb_dir, markdown_table, nt_file, run_child
 _PHASES = [
     ("il2kg.load", "read_dataset", "read YAML + model"),
     ("il2kg.validate", "check_dataset", "semantic checks"),
-    ("il2kg.rdf", "build_graph", "build rdflib graph"),
-    ("il2kg.serialize", "ntriples_dumps", "sorted N-Triples"),
+    ("il2kg.serialize", "ntriples_dumps", "RDF triples + sorted N-Triples"),
     ("il2kg.shacl", "shacl_problems", "SHACL"),
 ]
 

@@ -128,13 +128,12 @@ class KnowledgeGraph:
             vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
             self.__dict__["dataset"] = ds
             nt = ntriples_dumps(dataset_triples(ds))
-            model = {
-                "dataset": dataset_to_json(ds),
-                "vocabulary": vocab.to_json(),
-                "network": network_to_json(to_networkx(ds)),
-            }
-        if self.use_cache:
-            self._cache.write(self._key, model, nt)
+            model = {"vocabulary": vocab.to_json()}
+            if self.use_cache:
+                model["dataset"] = dataset_to_json(ds)
+                model["network"] = network_to_json(to_networkx(ds))
+                self._cache.write(self._key, model, nt)
+                del model["dataset"]  # the validated dataset is at hand; keep one copy only
         return model, nt
 
     @cached_property
@@ -181,9 +180,12 @@ class KnowledgeGraph:
 
     def network(self) -> nx.MultiDiGraph:
         """The networkx projection: entities and curated, non-negated relations (a new copy)."""
-        from .network import network_from_json
+        from .network import network_from_json, to_networkx
 
-        return network_from_json(self._raw[0]["network"])
+        model = self._raw[0]
+        if "network" not in model:  # built without the cache: project the dataset
+            return to_networkx(self.dataset)
+        return network_from_json(model["network"])
 
     # -- operations ----------------------------------------------------------------------------
 

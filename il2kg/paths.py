@@ -249,33 +249,24 @@ class _Walker:
 
     def _in_nodes(self, v: str) -> Iterator[str]:
         """Nodes ``u`` with a step ``u -> v`` (for the backward searches)."""
-        edge_ok, inverses, directed = self.edge_ok, self.inverses, self.directed
-        for u, keys in self._pred[v].items():
-            for data in keys.values():
-                if edge_ok(data, data.get("predicate", "")):
-                    yield u
-                    break
-        for w, keys in self._succ[v].items():
-            for data in keys.values():
-                pred = data.get("predicate", "")
-                inv = inverses.get(pred)
-                if inv is not None:
-                    if edge_ok(data, inv):
-                        yield w
-                        break
-                elif not directed and edge_ok(data, pred):
-                    yield w
-                    break
+        return self._adjacent(self._pred[v], self._succ[v])
 
     def _out_nodes(self, u: str) -> Iterator[str]:
         """Nodes ``v`` with a step ``u -> v`` (cheaper than :meth:`steps` for searching)."""
+        return self._adjacent(self._succ[u], self._pred[u])
+
+    def _adjacent(
+        self, along: Mapping[str, Mapping[str, Any]], against: Mapping[str, Mapping[str, Any]]
+    ) -> Iterator[str]:
+        """Nodes reached by a relation in its direction (``along``), or against it (``against``)
+        where the predicate has a declared inverse or the search is undirected."""
         edge_ok, inverses, directed = self.edge_ok, self.inverses, self.directed
-        for v, keys in self._succ[u].items():
+        for w, keys in along.items():
             for data in keys.values():
                 if edge_ok(data, data.get("predicate", "")):
-                    yield v
+                    yield w
                     break
-        for w, keys in self._pred[u].items():
+        for w, keys in against.items():
             for data in keys.values():
                 pred = data.get("predicate", "")
                 inv = inverses.get(pred)

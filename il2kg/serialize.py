@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,15 +100,18 @@ def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
             return ox.Literal(str(x))
         raise OutputError(f"cannot write {x!r} as N-Triples: blank nodes are not used by il2kg")
 
-    data = ox.serialize(
-        (ox.Triple(term(s), term(p), term(o)) for s, p, o in triples),  # type: ignore[arg-type]
-        format=ox.RdfFormat.N_TRIPLES,
-    )
-    assert data is not None
-    lines = data.split(b"\n")
-    del data  # keep one copy of ~100 bytes per triple at a time
+    # serialise in chunks, so that only one chunk of terms and its text are alive at a time
+    lines: list[bytes] = []
+    it = iter(triples)
+    while chunk := [ox.Triple(term(s), term(p), term(o)) for s, p, o in islice(it, 50_000)]:  # type: ignore[arg-type]
+        data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+        assert data is not None
+        lines.extend(data.split(b"\n"))
     lines.sort()
-    return b"".join(line + b"\n" for line, _ in groupby(lines) if line)
+    unique = [line for line, _ in groupby(lines) if line]
+    del lines
+    unique.append(b"")  # a final newline, without copying the whole text again
+    return b"\n".join(unique)
 
 
 def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 Engine = Literal["auto", "pyshacl", "sparql"]
 #: Above this many triples, ``engine="auto"`` uses the SPARQL engine.
-PYSHACL_MAX_TRIPLES = 200_000
+PYSHACL_MAX_TRIPLES = 50_000
 
 
 def pyshacl_violations(graph: Graph, ontology: Path, shapes: Path) -> list[Violation]:
