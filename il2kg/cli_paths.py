@@ -176,7 +176,8 @@ def neighbors(
 
 
 def _labels(state: State) -> dict[str, str]:
-    return {eid: e.label for eid, e in state.kg().dataset.entities.items()}
+    """Entity id -> label, from the cached path graph (no need to load the full dataset)."""
+    return {n: d["label"] for n, d in state.kg().path_graph.nodes(data=True)}
 
 
 @click.command()
