@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
@@ -92,3 +94,27 @@ def test_data_format_doc_lists_every_class_and_predicate() -> None:
     vocab = read_vocabulary(ONTOLOGY)
     for name in [*vocab.entity_classes, *vocab.predicates]:
         assert f"`{name}`" in doc, f"docs/data-format.md does not describe {name}"
+
+
+def test_ontology_opens_in_an_owl_tool_and_is_consistent(tmp_path: Path) -> None:
+    """owlready2 loads the ontology and the HermiT reasoner classifies it: consistent, and no
+    class is unsatisfiable."""
+    import shutil
+
+    import pytest
+
+    owlready2 = pytest.importorskip("owlready2")
+    if shutil.which("java") is None:
+        pytest.skip(
+            "NO JAVA: the HermiT reasoner needs a Java runtime (apt-get install default-jre)"
+        )
+    owl = tmp_path / "il2kg.owl"
+    _graph().serialize(owl, format="xml")
+    world = owlready2.World()
+    onto = world.get_ontology(owl.as_uri()).load()
+    vocab = read_vocabulary(ONTOLOGY)
+    assert {c.name for c in onto.classes()} >= set(vocab.ancestors)
+    assert {p.name for p in onto.object_properties()} >= set(vocab.predicates)
+    with onto:
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    assert list(world.inconsistent_classes()) == []
