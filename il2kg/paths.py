@@ -289,20 +289,19 @@ class _Walker:
         return out
 
     def successors(self, u: str) -> Iterator[str]:
-        seen: set[str] = {u}
-        avoid = self.avoid
-        for v in self._out_nodes(u):
-            if v not in seen and v not in avoid:
-                seen.add(v)
-                yield v
+        return self._distinct(u, self._out_nodes(u))
 
     def predecessors(self, v: str) -> Iterator[str]:
-        seen: set[str] = {v}
+        return self._distinct(v, self._in_nodes(v))
+
+    def _distinct(self, start: str, nodes: Iterator[str]) -> Iterator[str]:
+        """``nodes`` once each, without ``start`` and the avoided nodes."""
+        seen: set[str] = {start}
         avoid = self.avoid
-        for u in self._in_nodes(v):
-            if u not in seen and u not in avoid:
-                seen.add(u)
-                yield u
+        for n in nodes:
+            if n not in seen and n not in avoid:
+                seen.add(n)
+                yield n
 
     def bfs(
         self, start: str, limit: int, backward: bool, deadline: float | None = None

@@ -84,19 +84,10 @@ def test_read_only_data_builds_to_another_output(tmp_path: Path) -> None:
 def test_killing_a_build_midway_leaves_the_previous_output_intact(tmp_path: Path) -> None:
     """SIGKILL a build at several moments: the output is always the old or the new file, whole."""
     out = tmp_path / "kg.nt"
+    build = [sys.executable, "-m", "il2kg", "--no-cache", "--data-dir", str(FIXTURE_KB), "build",
+             "--no-shacl", "-o", str(out)]  # fmt: skip
     complete = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "il2kg",
-            "--no-cache",
-            "--data-dir",
-            str(FIXTURE_KB),
-            "build",
-            "--no-shacl",
-            "-o",
-            str(out),
-        ],
+        build,
         capture_output=True,
         check=True,
     )
@@ -106,18 +97,7 @@ def test_killing_a_build_midway_leaves_the_previous_output_intact(tmp_path: Path
     for delay in (0.05, 0.2, 0.4, 0.6, 0.8):
         out.write_bytes(old)
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "il2kg",
-                "--no-cache",
-                "--data-dir",
-                str(FIXTURE_KB),
-                "build",
-                "--no-shacl",
-                "-o",
-                str(out),
-            ],
+            build,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
