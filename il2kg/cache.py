@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +21,9 @@ from .resources import PACKAGE_DIR
 
 CACHE_FORMAT = 1
 _FILES = ("model.json", "graph.nt")
+#: Entries kept; older ones (by last write) are removed when a new one is written.
+MAX_ENTRIES = 16
+_KEY = re.compile(r"[0-9a-f]{64}")
 
 
 def _sha(data: bytes) -> str:
@@ -83,6 +87,16 @@ class BuildCache:
         except OSError:
             with contextlib.suppress(Exception):
                 shutil.rmtree(tmp, ignore_errors=True)
+            return
+        self.prune()
+
+    def prune(self, keep: int = MAX_ENTRIES) -> None:
+        """Remove all but the ``keep`` most recently written entries (other files are left)."""
+        with contextlib.suppress(OSError):
+            entries = [p for p in self.root.iterdir() if p.is_dir() and _KEY.fullmatch(p.name)]
+            entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+            for old in entries[keep:]:
+                shutil.rmtree(old, ignore_errors=True)
 
     def mark(self, key: str, **flags: Any) -> None:
         """Record extra facts (e.g. that SHACL passed) in an entry's manifest."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -77,3 +78,17 @@ def test_shacl_result_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(il2kg.shacl, "shacl_problems", boom)
     assert KnowledgeGraph(data, cache_root=cache).validate(shacl=True).entities == 14
+
+
+def test_old_entries_are_pruned(tmp_path: Path) -> None:
+    from il2kg.cache import BuildCache
+
+    cache = BuildCache(tmp_path / "cache")
+    other = tmp_path / "cache" / "oxigraph"
+    other.mkdir(parents=True)  # not a cache entry: left alone
+    for i in range(5):
+        cache.write(f"{i:064x}", {"n": i}, b"")
+        os.utime(tmp_path / "cache" / f"{i:064x}", ns=(i * 10**9, i * 10**9))
+    cache.prune(keep=2)
+    left = sorted(p.name for p in (tmp_path / "cache").iterdir())
+    assert left == [f"{3:064x}", f"{4:064x}", "oxigraph"]
