@@ -779,7 +779,9 @@ def _no_path(
         except _Stop:
             apart = max_length + 1
         if apart <= max_length:
-            lines.append(f"ignoring direction they are {apart} hops apart: try --undirected")
+            lines.append(
+                f"ignoring direction they are {apart} hop{'s' if apart != 1 else ''} apart: try --undirected"
+            )
     return NoPathError("\n".join(lines), source, target, fwd, back)
 
 
