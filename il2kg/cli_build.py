@@ -101,8 +101,12 @@ def stats(state: State, as_json: bool) -> None:
         f"{s.relations_with_publication}/{s.relations} relations "
         f"({s.publication_share:.1%}) cite a PMID or DOI"
     )
+    click.echo("  evidence items by status:")
     for k, v in s.by_status.items():
         click.echo(f"  {v:5d}  {k}")
+    click.echo("  relations by their best status (with a PMID/DOI / all):")
+    for k, (a, b) in s.publication_by_status.items():
+        click.echo(f"  {a:5d} / {b:<5d} {k}")
     click.echo("\nCuration targets:")
     for target, measured, met in s.targets():
         click.echo(f"  [{'x' if met else ' '}] {target}: {measured}")

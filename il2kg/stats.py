@@ -42,6 +42,8 @@ class Stats:
     timeline_events: int
     missing_ids: dict[str, list[str]] = field(default_factory=dict)
     local_ids: int = 0
+    #: best curation status of a relation -> (relations citing a PMID/DOI, relations)
+    publication_by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def publication_share(self) -> float:
@@ -87,6 +89,10 @@ class Stats:
                 "by_status": self.by_status,
                 "relations_with_pmid_or_doi": self.relations_with_publication,
                 "share_with_pmid_or_doi": round(self.publication_share, 4),
+                "relations_with_pmid_or_doi_by_status": {
+                    k: {"with_pmid_or_doi": a, "relations": b}
+                    for k, (a, b) in self.publication_by_status.items()
+                },
             },
             "timeline_events": self.timeline_events,
             "local_ids": self.local_ids,
@@ -101,14 +107,18 @@ def compute_stats(ds: Dataset, vocab: Vocabulary) -> Stats:
     by_pred = Counter(r.predicate for r in ds.relations)
     by_status: Counter[str] = Counter()
     n_ev = with_pub = 0
+    pub_status: dict[str, list[int]] = {}
     for r in ds.relations:
         for ev in r.evidence:
             by_status[ev.status] += 1
             n_ev += 1
-        if any(
+        cited = any(
             ev.source and ev.source.split(":", 1)[0] in PUBLICATION_PREFIXES for ev in r.evidence
-        ):
-            with_pub += 1
+        )
+        with_pub += cited
+        counts = pub_status.setdefault(r.best_status(), [0, 0])
+        counts[0] += cited
+        counts[1] += 1
     missing: dict[str, list[str]] = {}
     for eid, e in sorted(ds.entities.items()):
         for cls, (prefixes, what) in EXPECTED_IDS.items():
@@ -129,4 +139,5 @@ def compute_stats(ds: Dataset, vocab: Vocabulary) -> Stats:
         timeline_events=sum(vocab.is_a(e.type, "TimelineEvent") for e in ds.entities.values()),
         missing_ids=missing,
         local_ids=sum(eid.startswith("IL2KG:") for eid in ds.entities),
+        publication_by_status={k: (a, b) for k, (a, b) in sorted(pub_status.items())},
     )

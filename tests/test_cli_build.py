@@ -96,6 +96,11 @@ def test_stats_json() -> None:
     assert data["by_class"]["ReceptorChain"] == 3
     assert data["evidence"]["by_status"] == {"expert_knowledge": 1, "unverified": 2, "verified": 15}
     assert data["evidence"]["relations_with_pmid_or_doi"] == 10
+    assert data["evidence"]["relations_with_pmid_or_doi_by_status"] == {
+        "expert_knowledge": {"with_pmid_or_doi": 0, "relations": 1},
+        "unverified": {"with_pmid_or_doi": 2, "relations": 2},
+        "verified": {"with_pmid_or_doi": 8, "relations": 15},
+    }
 
 
 def test_stats_table_reports_targets() -> None:
