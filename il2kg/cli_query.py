@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
 import click
 
@@ -125,51 +125,24 @@ def query(
       il2kg query --reasoning rdfs 'SELECT ?x WHERE { ?x a il2kg:GeneOrProtein }'
       il2kg query 'ASK { HGNC:6190 il2kg:associates_with HGNC:6009 }'
     """
-    from .sparql import get_named_query, named_queries
     from .sparql_results import dumps
 
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY (text or name) or -f FILE, not both nor neither")
-    kg = state.kg()  # lazy: nothing is built until used
-    bound = _parse_params(params)
-    opts = {
-        "engine": engine,
-        "reasoning": reasoning,
-        "timeout": timeout,
-        "limit": limit,
-        "labels": not no_labels and fmt == "table",
-    }
-    if endpoint is not None or store is not None:  # hooks of il2kg/remote.py and il2kg/store.py
-        declared: tuple[Any, ...] = ()
-        if query_file is not None:
-            text = query_file.read()
-        elif query is not None and query.strip() in named_queries():
-            nq = get_named_query(query.strip())
-            text, declared = nq.text, nq.params
-        else:
-            assert query is not None
-            text = query
-        if endpoint is not None:
-            from .remote import query_for_cli
-
-            results = query_for_cli(endpoint, text, bound, declared, timeout=timeout, limit=limit)
-        else:
-            from .store import query_on_store
-
-            results = query_on_store(
-                kg.ntriples, text, bound, declared, store=store or "memory",
-                reasoning=reasoning, timeout=timeout, limit=limit, labels=fmt == "table",
-            )  # fmt: skip
-    elif query_file is not None:
-        results = kg.query(query_file.read(), params=bound, **opts)  # type: ignore[arg-type]
-    elif query is not None and query.strip() in named_queries():
-        results = kg.named_query(query.strip(), **bound, **opts)  # type: ignore[arg-type]
-    elif query is not None and " " not in query.strip() and "{" not in query:
-        get_named_query(query.strip())  # raises with close names
-        return
-    else:
-        assert query is not None
-        results = kg.query(query, params=bound, **opts)  # type: ignore[arg-type]
+    text = query_file.read() if query_file is not None else query
+    assert text is not None
+    results = state.kg().ask(
+        text,
+        by_name=query_file is None,
+        params=_parse_params(params),
+        endpoint=endpoint,
+        store=store,
+        engine=engine,
+        reasoning=reasoning,
+        timeout=timeout,
+        limit=limit,
+        labels=not no_labels and fmt == "table",
+    )
     data = dumps(results, fmt, labels=not no_labels)
     if output is not None:
         from .serialize import atomic_write

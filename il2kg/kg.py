@@ -352,3 +352,71 @@ class KnowledgeGraph:
     def _query_source(self) -> bytes:
         """The N-Triples the query engines load (from the cache entry; built on a miss)."""
         return self.ntriples
+
+    def ask(
+        self,
+        query: str,
+        *,
+        by_name: bool = True,
+        params: Mapping[str, str] | None = None,
+        endpoint: str | None = None,
+        store: str | None = None,
+        engine: str = "oxigraph",
+        reasoning: str = "none",
+        timeout: float = 5.0,
+        limit: int | None = None,
+        labels: bool = True,
+    ) -> Results:
+        """Answer ``query``, a SPARQL text or (with ``by_name``) the name of a named query.
+
+        Locally on ``engine`` by default; through the rdflib API on ``store`` (``memory`` or
+        ``oxigraph``, see :mod:`il2kg.store`); or on a remote SPARQL ``endpoint`` (see
+        :mod:`il2kg.remote`). Named queries get their declared parameters and defaults.
+        Raises ``QueryError`` (refused, malformed, unknown name), ``QueryTimeout``,
+        ``UnknownEntityError``, ``EndpointError``.
+        """
+        from .sparql import get_named_query, looks_like_a_name, named_queries
+
+        bound = dict(params or {})
+        name = query.strip()
+        nq = None
+        if by_name and (name in named_queries() or looks_like_a_name(name)):
+            nq = get_named_query(name)  # an unknown name raises with the closest names
+        if endpoint is None and store is None:
+            if nq is not None:
+                return self.named_query(
+                    name,
+                    engine=engine,
+                    reasoning=reasoning,
+                    timeout=timeout,
+                    limit=limit,
+                    labels=labels,
+                    **bound,
+                )
+            return self.query(
+                query,
+                params=bound,
+                engine=engine,
+                reasoning=reasoning,
+                timeout=timeout,
+                limit=limit,
+                labels=labels,
+            )
+        text, declared = (nq.text, nq.params) if nq is not None else (query, ())
+        if endpoint is not None:
+            from .remote import query_for_cli
+
+            return query_for_cli(endpoint, text, bound, declared, timeout=timeout, limit=limit)
+        from .store import query_on_store
+
+        return query_on_store(
+            self.ntriples,
+            text,
+            bound,
+            declared,
+            store=store or "memory",
+            reasoning=reasoning,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )

@@ -795,6 +795,11 @@ def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
     return _named_queries(str(folder or queries_dir()))
 
 
+def looks_like_a_name(text: str) -> bool:
+    """True if ``text`` reads as a named query's name rather than as SPARQL."""
+    return bool(text) and not any(c.isspace() or c in "{}?<>" for c in text)
+
+
 def get_named_query(name: str, folder: Path | None = None) -> NamedQuery:
     """One named query; raises :class:`~il2kg.errors.QueryError` listing close names."""
     queries = named_queries(folder)

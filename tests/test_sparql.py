@@ -17,6 +17,7 @@ from il2kg.sparql import (
     bind_params,
     check_query,
     execute,
+    get_named_query,
     oxigraph_store,
     parse_named_query,
     parse_value,
@@ -411,3 +412,17 @@ def test_cli_queries_lists_and_shows() -> None:
     assert res.stdout.startswith("# question: Which kinases")  # type: ignore[attr-defined]
     res = run_cli("query", "kinases-of-receptor", "--format", "tsv", "-q")
     assert res.exit_code == 0 and "<https://identifiers.org/hgnc:6190>" in res.stdout  # type: ignore[attr-defined]
+
+
+def test_ask_dispatches_names_and_texts(shipped_kg: KnowledgeGraph) -> None:
+    by_name = shipped_kg.ask("kinases-of-receptor")  # the default ?complex is bound
+    text = get_named_query("kinases-of-receptor").text
+    by_text = shipped_kg.ask(text, by_name=False, params={"complex": "IL2KG:IL2R_ABG"})
+    assert sorted(by_name.column("kinase")) == ["HGNC:6190", "HGNC:6193"]
+    assert by_text.records() == by_name.records()
+    with pytest.raises(QueryError, match="did you mean: kinases-of-receptor"):
+        shipped_kg.ask("kinases-of-receptr")
+    with pytest.raises(QueryError):  # not read as a name: a (bad) SPARQL text
+        shipped_kg.ask("kinases-of-receptor", by_name=False)
+    same = shipped_kg.ask("kinases-of-receptor", store="memory")
+    assert sorted(same.column("kinase")) == ["HGNC:6190", "HGNC:6193"]
