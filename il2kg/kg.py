@@ -307,7 +307,7 @@ class KnowledgeGraph:
         from .sparql import run_query
 
         return run_query(
-            self._query_source(),
+            self.ntriples,
             query,
             params=params,
             engine=engine,
@@ -338,7 +338,7 @@ class KnowledgeGraph:
 
         nq = get_named_query(name)
         return run_query(
-            self._query_source(),
+            self.ntriples,
             nq.text,
             params=params,
             declared=nq.params,
@@ -348,10 +348,6 @@ class KnowledgeGraph:
             limit=limit,
             labels=labels,
         )
-
-    def _query_source(self) -> bytes:
-        """The N-Triples the query engines load (from the cache entry; built on a miss)."""
-        return self.ntriples
 
     def ask(
         self,
