@@ -65,7 +65,7 @@ STATUSES = ("verified", "verified", "expert_knowledge", "unverified")
 
 
 def synthetic_graph(n: int, m: int = 3, seed: int = 1):  # type: ignore[no-untyped-def]
-    """A hub-heavy MultiDiGraph shaped like il2kg's projection (see il2kg.network)."""
+    """A hub-heavy MultiDiGraph shaped like il2kg's projection (see il2kg.paths.network)."""
     import networkx as nx
 
     rng = random.Random(seed)
@@ -97,7 +97,7 @@ def synthetic_graph(n: int, m: int = 3, seed: int = 1):  # type: ignore[no-untyp
 
 def synthetic(n: int, pairs: int) -> None:
     from il2kg.errors import PathNotFound
-    from il2kg.paths import search_paths
+    from il2kg.paths.search import search_paths
 
     t0 = time.perf_counter()
     g = synthetic_graph(n)

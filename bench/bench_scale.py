@@ -78,10 +78,10 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _queries() -> dict[str, str]:
     """The query classes, then every named query with its default parameters bound."""
-    from il2kg.remote import inject_values
-    from il2kg.sparql import bind_params, named_queries
-    from il2kg.sparql_gate import check_query
-    from il2kg.sparql_results import Term
+    from il2kg.query.engine import bind_params, named_queries
+    from il2kg.query.gate import check_query
+    from il2kg.query.remote import inject_values
+    from il2kg.query.results import Term
 
     out = dict(CLASSES)
     for name, nq in sorted(named_queries().items()):
@@ -93,9 +93,9 @@ def _queries() -> dict[str, str]:
 
 
 def _child_queries(size: str, store: str, cap: float) -> None:
-    from il2kg.sparql import oxigraph_store
-    from il2kg.sparql_gate import PREDECLARED
-    from il2kg.store import open_dataset
+    from il2kg.query.engine import oxigraph_store
+    from il2kg.query.gate import PREDECLARED
+    from il2kg.query.stores import open_dataset
 
     nt = nt_file(size).read_bytes()
     t = time.perf_counter()
@@ -169,7 +169,7 @@ def _child_paths(size: str) -> None:
 
 def _child_html(size: str) -> None:
     from il2kg import KnowledgeGraph
-    from il2kg.html import explorer, focus_view, whole_view
+    from il2kg.explorer.page import explorer, focus_view, whole_view
 
     kg = KnowledgeGraph(kb_dir(size))
     ds = kg.dataset

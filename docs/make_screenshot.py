@@ -18,7 +18,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from il2kg import KnowledgeGraph
-from il2kg.html import write_explorer
+from il2kg.explorer.page import write_explorer
 
 ARGS = [
     "--no-sandbox",

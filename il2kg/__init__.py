@@ -8,8 +8,8 @@ The public API::
     kg.write("il2kg.ttl")          # Turtle, N-Triples, JSON-LD, RDF/XML, GraphML, KGX
 """
 
-from ._version import __version__
-from .errors import (
+from il2kg._version import __version__
+from il2kg.errors import (
     DataError,
     EndpointError,
     Il2kgError,
@@ -20,10 +20,10 @@ from .errors import (
     QueryTimeout,
     UnknownEntityError,
 )
-from .kg import KnowledgeGraph
-from .namespaces import PREFIXES, compress, expand
-from .paths import Hop, PathResult, find_paths, search_paths
-from .resolve import Resolver
+from il2kg.kg import KnowledgeGraph
+from il2kg.namespaces import PREFIXES, compress, expand
+from il2kg.paths.resolve import Resolver
+from il2kg.paths.search import Hop, PathResult, find_paths, search_paths
 
 __all__ = [
     "PREFIXES",

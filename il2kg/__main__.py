@@ -1,5 +1,5 @@
 """``python -m il2kg`` runs the command line."""
 
-from .cli import main
+from il2kg.cli import main
 
 main()

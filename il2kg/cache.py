@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .resources import PACKAGE_DIR
+from il2kg.resources import PACKAGE_DIR
 
 CACHE_FORMAT = 1
 _FILES = ("model.json", "graph.nt")
@@ -33,8 +33,8 @@ def _sha(data: bytes) -> str:
 def cache_key(data_files: list[Path], data_dir: Path, ontology: Path) -> str:
     """The digest of everything a build depends on."""
     h = hashlib.sha256(f"il2kg-cache-{CACHE_FORMAT}".encode())
-    for src in sorted(PACKAGE_DIR.glob("*.py")):
-        h.update(src.name.encode() + b"\0" + src.read_bytes())
+    for src in sorted(PACKAGE_DIR.rglob("*.py")):
+        h.update(src.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + src.read_bytes())
     for f in sorted(ontology.glob("*.ttl")):
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     for f in data_files:

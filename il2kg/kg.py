@@ -16,8 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import BuildCache, cache_key
-from .resources import cache_dir, default_data_dir, ontology_dir
+from il2kg.cache import BuildCache, cache_key
+from il2kg.resources import cache_dir, default_data_dir, ontology_dir
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -25,12 +25,12 @@ if TYPE_CHECKING:
     import networkx as nx
     from rdflib import Graph
 
-    from .load import Dataset
-    from .ontology import Vocabulary
-    from .paths import PathResult
-    from .resolve import Resolver, SearchHit
-    from .sparql_results import Results
-    from .stats import Stats
+    from il2kg.curate.stats import Stats
+    from il2kg.dataset.load import Dataset
+    from il2kg.dataset.ontology import Vocabulary
+    from il2kg.paths.resolve import Resolver, SearchHit
+    from il2kg.paths.search import PathResult
+    from il2kg.query.results import Results
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class KnowledgeGraph:
 
     @cached_property
     def _key(self) -> str:
-        from .resources import data_files  # not from .load: pydantic is slow to import
+        from il2kg.resources import data_files  # not from .load: pydantic is slow to import
 
         return cache_key(data_files(self.data_dir), self.data_dir, ontology_dir())
 
@@ -117,11 +117,11 @@ class KnowledgeGraph:
                 model, nt, manifest = hit
                 self._manifest = manifest
                 return model, nt
-        from .load import dataset_to_json, load_dataset
-        from .network import network_to_json, to_networkx
-        from .ontology import read_vocabulary
-        from .rdf import dataset_triples
-        from .serialize import ntriples_dumps
+        from il2kg.dataset.load import dataset_to_json, load_dataset
+        from il2kg.dataset.ontology import read_vocabulary
+        from il2kg.paths.network import network_to_json, to_networkx
+        from il2kg.rdf.build import dataset_triples
+        from il2kg.rdf.formats import ntriples_dumps
 
         with gc_paused():  # the cyclic GC doubles the cost of building millions of objects
             ds = load_dataset(self.data_dir)
@@ -139,7 +139,7 @@ class KnowledgeGraph:
     @cached_property
     def dataset(self) -> Dataset:
         """The validated entities and relations."""
-        from .load import dataset_from_json
+        from il2kg.dataset.load import dataset_from_json
 
         model = self._raw[0]
         if "dataset" in self.__dict__:  # built just now by _raw
@@ -149,7 +149,7 @@ class KnowledgeGraph:
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The ontology's classes and curated predicates."""
-        from .ontology import Vocabulary
+        from il2kg.dataset.ontology import Vocabulary
 
         return Vocabulary.from_json(self._raw[0]["vocabulary"])
 
@@ -163,7 +163,7 @@ class KnowledgeGraph:
         """The data graph as an rdflib ``Graph`` (ontology not included)."""
         from rdflib import Graph
 
-        from .rdf import bind_prefixes, build_graph
+        from il2kg.rdf.build import bind_prefixes, build_graph
 
         if "dataset" in self.__dict__:  # cheaper than parsing the N-Triples
             return build_graph(self.dataset)
@@ -180,7 +180,7 @@ class KnowledgeGraph:
 
     def network(self) -> nx.MultiDiGraph:
         """The networkx projection: entities and curated, non-negated relations (a new copy)."""
-        from .network import network_from_json, to_networkx
+        from il2kg.paths.network import network_from_json, to_networkx
 
         model = self._raw[0]
         if "network" not in model:  # built without the cache: project the dataset
@@ -194,12 +194,12 @@ class KnowledgeGraph:
 
         Returns the statistics of the valid data; raises :class:`~il2kg.errors.DataError`.
         """
-        from .errors import DataError
-        from .stats import compute_stats
+        from il2kg.curate.stats import compute_stats
+        from il2kg.errors import DataError
 
         ds = self.dataset
         if shacl and not self._manifest.get("shacl_ok"):
-            from .shacl import shacl_problems
+            from il2kg.rdf.shacl import shacl_problems
 
             with gc_paused():
                 problems = shacl_problems(
@@ -218,13 +218,13 @@ class KnowledgeGraph:
 
     def stats(self) -> Stats:
         """Counts by class and predicate, and evidence coverage."""
-        from .stats import compute_stats
+        from il2kg.curate.stats import compute_stats
 
         return compute_stats(self.dataset, self.vocabulary)
 
     def dumps(self, fmt: str) -> dict[str, bytes]:
-        """Serialise to ``fmt`` (see :data:`il2kg.serialize.FORMATS`)."""
-        from .serialize import dumps
+        """Serialise to ``fmt`` (see :data:`il2kg.rdf.formats.FORMATS`)."""
+        from il2kg.rdf.formats import dumps
 
         return dumps(
             fmt,
@@ -236,7 +236,7 @@ class KnowledgeGraph:
 
     def write(self, path: str | Path, fmt: str | None = None) -> list[Path]:
         """Write the graph to ``path`` atomically; the format comes from ``fmt`` or the suffix."""
-        from .serialize import atomic_write, format_for
+        from il2kg.rdf.formats import atomic_write, format_for
 
         target = Path(path)
         fmt = format_for(target, fmt)
@@ -247,12 +247,12 @@ class KnowledgeGraph:
             written.append(out)
         return written
 
-    # -- lookups and paths (il2kg.resolve, il2kg.paths) -------------------------------------------
+    # -- lookups and paths (il2kg.paths.resolve, il2kg.paths.search) -------------------------------------------
 
     @cached_property
     def resolver(self) -> Resolver:
-        """The name index of the entities (see :mod:`il2kg.resolve`), built once."""
-        from .resolve import Resolver
+        """The name index of the entities (see :mod:`il2kg.paths.resolve`), built once."""
+        from il2kg.paths.resolve import Resolver
 
         if "dataset" in self.__dict__:
             return Resolver(self.dataset)
@@ -274,17 +274,17 @@ class KnowledgeGraph:
     def paths(self, source: str, target: str, **options: Any) -> PathResult:
         """Ranked paths between two entities named any way ``resolve`` accepts.
 
-        Options as :func:`il2kg.paths.query_paths` (``k``, ``all_paths``, ``max_length``,
+        Options as :func:`il2kg.paths.search.query_paths` (``k``, ``all_paths``, ``max_length``,
         ``directed``, ``predicates``, ``via``, ``avoid``, ``metapath``, ``qualifiers`` ...).
         Raises ``UnknownEntityError`` or ``PathNotFound``.
         """
-        from .paths import query_paths
+        from il2kg.paths.search import query_paths
 
         return query_paths(
             self.path_graph, self.vocabulary, self.resolver, source, target, **options
         )
 
-    # -- SPARQL (see il2kg.sparql) -------------------------------------------------------------
+    # -- SPARQL (see il2kg.query.engine) -------------------------------------------------------------
 
     def query(
         self,
@@ -301,10 +301,10 @@ class KnowledgeGraph:
 
         ``params`` bind ``?name`` to a CURIE, ``<IRI>``, number, ``"string"`` or entity name;
         ``engine`` is ``oxigraph`` or ``rdflib``; ``reasoning`` ``none`` or ``rdfs``. Returns
-        :class:`~il2kg.sparql_results.Results` (``.records()`` gives plain dicts). Raises
+        :class:`~il2kg.query.results.Results` (``.records()`` gives plain dicts). Raises
         ``QueryError`` (refused, malformed), ``QueryTimeout``, ``UnknownEntityError``.
         """
-        from .sparql import run_query
+        from il2kg.query.engine import run_query
 
         return run_query(
             self.ntriples,
@@ -334,7 +334,7 @@ class KnowledgeGraph:
         >>> KnowledgeGraph().named_query("kinases-of-receptor").column("kinase")  # doctest: +SKIP
         ['HGNC:6190', 'HGNC:6193']
         """
-        from .sparql import get_named_query, run_query
+        from il2kg.query.engine import get_named_query, run_query
 
         nq = get_named_query(name)
         return run_query(
@@ -366,12 +366,12 @@ class KnowledgeGraph:
         """Answer ``query``, a SPARQL text or (with ``by_name``) the name of a named query.
 
         Locally on ``engine`` by default; through the rdflib API on ``store`` (``memory`` or
-        ``oxigraph``, see :mod:`il2kg.store`); or on a remote SPARQL ``endpoint`` (see
-        :mod:`il2kg.remote`). Named queries get their declared parameters and defaults.
+        ``oxigraph``, see :mod:`il2kg.query.stores`); or on a remote SPARQL ``endpoint`` (see
+        :mod:`il2kg.query.remote`). Named queries get their declared parameters and defaults.
         Raises ``QueryError`` (refused, malformed, unknown name), ``QueryTimeout``,
         ``UnknownEntityError``, ``EndpointError``.
         """
-        from .sparql import get_named_query, looks_like_a_name, named_queries
+        from il2kg.query.engine import get_named_query, looks_like_a_name, named_queries
 
         bound = dict(params or {})
         name = query.strip()
@@ -400,10 +400,10 @@ class KnowledgeGraph:
             )
         text, declared = (nq.text, nq.params) if nq is not None else (query, ())
         if endpoint is not None:
-            from .remote import query_for_cli
+            from il2kg.query.remote import query_for_cli
 
             return query_for_cli(endpoint, text, bound, declared, timeout=timeout, limit=limit)
-        from .store import query_on_store
+        from il2kg.query.stores import query_on_store
 
         return query_on_store(
             self.ntriples,

@@ -1,7 +1,7 @@
 """The pinned prefix map, CURIE syntax rules, and the closed il2kg vocabulary.
 
 This module imports nothing heavy: the path and search commands use it without rdflib.
-The rdflib ``DefinedNamespace`` of the vocabulary lives in :mod:`il2kg.vocab`.
+The rdflib ``DefinedNamespace`` of the vocabulary lives in :mod:`il2kg.rdf.vocab`.
 """
 
 from __future__ import annotations

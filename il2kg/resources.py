@@ -34,7 +34,7 @@ def ontology_dir() -> Path:
 
 def queries_dir() -> Path:
     """The named SPARQL queries (package data)."""
-    return PACKAGE_DIR / "queries"
+    return PACKAGE_DIR / "query" / "queries"
 
 
 def cache_dir() -> Path:
@@ -50,7 +50,7 @@ def cache_dir() -> Path:
 def data_files(data_dir: Path) -> list[Path]:
     """The YAML files of a data directory, in a stable order."""
     if not data_dir.is_dir():
-        from .errors import DataError, Problem
+        from il2kg.errors import DataError, Problem
 
         raise DataError([Problem(str(data_dir), 1, 1, "", "", "data directory not found")])
     files = [p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]

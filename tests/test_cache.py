@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import il2kg.load
+import il2kg.dataset.load
 from il2kg import KnowledgeGraph
 
 from .conftest import FIXTURE_KB
@@ -24,7 +24,7 @@ def _no_yaml(monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(*_: object) -> None:
         raise AssertionError("the YAML was parsed again")
 
-    monkeypatch.setattr(il2kg.load, "read_dataset", boom)
+    monkeypatch.setattr(il2kg.dataset.load, "read_dataset", boom)
 
 
 def test_second_open_reads_the_cache_not_the_yaml(
@@ -71,12 +71,12 @@ def test_unwritable_cache_is_not_an_error(tmp_path: Path) -> None:
 def test_shacl_result_is_remembered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data, cache = _fresh(tmp_path)
     KnowledgeGraph(data, cache_root=cache).validate(shacl=True)
-    import il2kg.shacl
+    import il2kg.rdf.shacl
 
     def boom(*_: object) -> None:
         raise AssertionError("SHACL ran again")
 
-    monkeypatch.setattr(il2kg.shacl, "shacl_problems", boom)
+    monkeypatch.setattr(il2kg.rdf.shacl, "shacl_problems", boom)
     assert KnowledgeGraph(data, cache_root=cache).validate(shacl=True).entities == 14
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from il2kg import KnowledgeGraph
-from il2kg.canonical import natural_key
 from il2kg.cli import cli
-from il2kg.rdf import dataset_digest
+from il2kg.curate.canonical import natural_key
+from il2kg.rdf.build import dataset_digest
 
 from .conftest import FIXTURE_KB
 

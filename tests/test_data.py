@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.canonical import check_canonical
-from il2kg.load import Dataset
-from il2kg.stats import TARGETS, compute_stats
+from il2kg.curate.canonical import check_canonical
+from il2kg.curate.stats import TARGETS, compute_stats
+from il2kg.dataset.load import Dataset
 
 from .conftest import SHIPPED_DATA
 

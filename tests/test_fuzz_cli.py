@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from il2kg import KnowledgeGraph
 from il2kg.cli import State, cli
 from il2kg.errors import Il2kgError, UnknownEntityError
-from il2kg.paths import PathResult
-from il2kg.resolve import Resolver, SearchHit
+from il2kg.paths.resolve import Resolver, SearchHit
+from il2kg.paths.search import PathResult
 
 from .conftest import FIXTURE_KB, SHIPPED_DATA
 

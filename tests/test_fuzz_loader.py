@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from il2kg import DataError, KnowledgeGraph
-from il2kg.canonical import canonical_text
-from il2kg.load import read_dataset
+from il2kg.curate.canonical import canonical_text
+from il2kg.dataset.load import read_dataset
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -121,7 +121,7 @@ labels = st.text(printable, min_size=1, max_size=30).filter(lambda s: s.strip() 
 @given(st.lists(labels, min_size=1, max_size=5, unique=True), labels)
 def test_canonical_round_trip(synonyms: list[str], label: str) -> None:
     """Writing a valid dataset in canonical form and reading it back gives the same data."""
-    from il2kg.model import Entity
+    from il2kg.dataset.model import Entity
 
     syns = list(dict.fromkeys(s for s in synonyms if s.casefold() != label.casefold()))
     syns = [s for i, s in enumerate(syns) if s.casefold() not in {x.casefold() for x in syns[:i]}]

@@ -20,10 +20,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from il2kg import KnowledgeGraph
-from il2kg import html as explorer_mod
 from il2kg.cli import cli
 from il2kg.errors import Il2kgError, UnknownEntityError
-from il2kg.html import (
+from il2kg.explorer import page as explorer_mod
+from il2kg.explorer.page import (
     explorer,
     filter_view,
     focus_view,
@@ -34,7 +34,7 @@ from il2kg.html import (
     whole_view,
     write_explorer,
 )
-from il2kg.sparql_results import Results, Term
+from il2kg.query.results import Results, Term
 
 FIXTURE_KB = Path(__file__).resolve().parent / "fixtures" / "kb"
 CHROMIUM = "/usr/bin/chromium"

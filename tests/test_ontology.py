@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 
+from il2kg.dataset.ontology import read_vocabulary
 from il2kg.namespaces import VOCAB
-from il2kg.ontology import read_vocabulary
+from il2kg.rdf.vocab import IL2KG
 from il2kg.resources import ontology_dir
-from il2kg.vocab import IL2KG
 
 ONTOLOGY = ontology_dir() / "il2kg.ttl"
 

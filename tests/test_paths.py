@@ -1,4 +1,4 @@
-"""Path finding (il2kg.paths): exact paths and counts on the fixture KB, real biology on data/.
+"""Path finding (il2kg.paths.search): exact paths and counts on the fixture KB, real biology on data/.
 
 The fixture, drawn (negated IL2RG binds IL2 left out):
 
@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 
 from il2kg import Il2kgError, KnowledgeGraph, PathNotFound
-from il2kg.paths import (
+from il2kg.paths.search import (
     NoPathError,
     expand_predicates,
     find_paths,
@@ -317,7 +317,7 @@ def test_cd25_to_regulatory_t_cell(shipped_kg: KnowledgeGraph) -> None:
 
 
 def test_shipped_path_never_uses_a_negated_statement(shipped_kg: KnowledgeGraph) -> None:
-    from il2kg.rdf_ids import statement_id
+    from il2kg.dataset.ids import statement_id
 
     negated = {statement_id(r) for r in shipped_kg.dataset.relations if r.negated}
     r = shipped_kg.paths("IL2RG", "IL-2", directed=False, all_paths=True, max_length=2)

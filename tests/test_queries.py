@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.sparql import check_query, expected_rows, named_queries
+from il2kg.query.engine import check_query, expected_rows, named_queries
 
 QUERIES = named_queries()
 
@@ -41,7 +41,7 @@ def test_named_query_answers(kg: KnowledgeGraph, name: str) -> None:
 
 
 def _normalised(r: object) -> object:
-    from il2kg.sparql_results import Results
+    from il2kg.query.results import Results
 
     assert isinstance(r, Results)
     if r.form == "ASK":

@@ -18,8 +18,8 @@ from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import DCTERMS
 
 from il2kg import KnowledgeGraph, expand
-from il2kg.rdf_ids import statement_id
-from il2kg.vocab import IL2KG
+from il2kg.dataset.ids import statement_id
+from il2kg.rdf.vocab import IL2KG
 
 from .conftest import FIXTURE_KB, FIXTURES
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import il2kg.yamlio
+import il2kg.dataset.yamlio
 from il2kg import DataError, KnowledgeGraph
 from il2kg.cli import cli
 
@@ -25,7 +25,7 @@ def test_file_over_the_size_limit_is_refused(
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(FIXTURE_KB, data)
-    monkeypatch.setattr(il2kg.yamlio, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(il2kg.dataset.yamlio, "MAX_FILE_BYTES", 1000)
     with pytest.raises(DataError) as info:
         KnowledgeGraph(data, use_cache=False).validate()
     msgs = [str(p) for p in info.value.problems]

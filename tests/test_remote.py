@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from il2kg import EndpointError, KnowledgeGraph, QueryError
-from il2kg.remote import Auth, inject_values, push, query_endpoint
-from il2kg.sparql import bind_params, named_queries
-from il2kg.sparql_gate import check_query
-from il2kg.sparql_results import Results, Term
-from il2kg.store import DATA_GRAPH, ONTOLOGY_GRAPH
+from il2kg.query.engine import bind_params, named_queries
+from il2kg.query.gate import check_query
+from il2kg.query.remote import Auth, inject_values, push, query_endpoint
+from il2kg.query.results import Results, Term
+from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH
 
 
 def oxigraph_binary() -> str | None:

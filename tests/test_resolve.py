@@ -1,13 +1,13 @@
-"""Entity name resolution and search ranking (il2kg.resolve) on the fixture KB."""
+"""Entity name resolution and search ranking (il2kg.paths.resolve) on the fixture KB."""
 
 from __future__ import annotations
 
 import pytest
 
 from il2kg import KnowledgeGraph, UnknownEntityError
-from il2kg.load import Dataset
-from il2kg.model import Entity
-from il2kg.resolve import Resolver, entity_card, normalise, resolve
+from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Entity
+from il2kg.paths.resolve import Resolver, entity_card, normalise, resolve
 
 
 @pytest.mark.parametrize(

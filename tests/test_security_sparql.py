@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 from il2kg import KnowledgeGraph, QueryError, UnknownEntityError
 from il2kg.cli import cli
 from il2kg.errors import Il2kgError
-from il2kg.sparql import parse_value
-from il2kg.sparql_gate import check_query
-from il2kg.sparql_results import Term
+from il2kg.query.engine import parse_value
+from il2kg.query.gate import check_query
+from il2kg.query.results import Term
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 ENGINES = ["oxigraph", "rdflib"]
@@ -357,7 +357,7 @@ def test_named_query_params_cannot_inject(kg: KnowledgeGraph) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from il2kg.server import start
+    from il2kg.server.app import start
 
     ep = start(
         kg,

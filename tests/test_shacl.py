@@ -10,11 +10,11 @@ from rdflib.namespace import DCTERMS
 
 from il2kg import KnowledgeGraph
 from il2kg.errors import Il2kgError
+from il2kg.rdf.formats import ntriples_dumps
+from il2kg.rdf.shacl import pyshacl_violations
+from il2kg.rdf.shacl_sparql import shape_queries, sparql_violations
+from il2kg.rdf.vocab import IL2KG
 from il2kg.resources import ontology_dir
-from il2kg.serialize import ntriples_dumps
-from il2kg.shacl import pyshacl_violations
-from il2kg.shacl_sparql import shape_queries, sparql_violations
-from il2kg.vocab import IL2KG
 
 ONTOLOGY = ontology_dir() / "il2kg.ttl"
 SHAPES = ontology_dir() / "shapes.ttl"
@@ -101,7 +101,7 @@ def test_unsupported_constraint_is_refused_not_skipped(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
 def test_problems_are_located_in_the_yaml(fixture_kg: KnowledgeGraph, engine: str) -> None:
-    from il2kg.shacl import shacl_problems
+    from il2kg.rdf.shacl import shacl_problems
 
     g = Graph()
     g.parse(data=fixture_kg.ntriples, format="nt")

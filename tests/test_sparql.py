@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from il2kg import KnowledgeGraph, QueryError, QueryTimeout, UnknownEntityError
 from il2kg.cli import cli
-from il2kg.sparql import (
+from il2kg.query.engine import (
     bind_params,
     check_query,
     execute,
@@ -23,7 +23,7 @@ from il2kg.sparql import (
     parse_value,
     run_isolated,
 )
-from il2kg.sparql_results import Term, dumps, to_csv, to_json, to_table, to_tsv, to_xml
+from il2kg.query.results import Term, dumps, to_csv, to_json, to_table, to_tsv, to_xml
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 ENGINES = ["oxigraph", "rdflib"]

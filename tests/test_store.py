@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.sparql import bind_params, execute, named_queries
-from il2kg.sparql_gate import check_query
-from il2kg.sparql_results import Results, Term
-from il2kg.store import (
+from il2kg.query.engine import bind_params, execute, named_queries
+from il2kg.query.gate import check_query
+from il2kg.query.results import Results, Term
+from il2kg.query.stores import (
     MARKER,
     ONTOLOGY_GRAPH,
     StoreError,

@@ -1,0 +1,200 @@
+"""Commands that ask SPARQL questions: ``query`` and ``queries``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from il2kg.cli import State, echo_json, fail, output_option, pass_state
+from il2kg.errors import QueryError
+
+#: ``il2kg query`` exits with this code when an ASK query answers false.
+ASK_FALSE_EXIT = 4
+_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
+        out[name.strip()] = value
+    return out
+
+
+@click.command()
+@click.argument("query", required=False)
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Read the query from this file ('-' for standard input).",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help='Bind ?NAME to VALUE as an RDF term: a CURIE, <IRI>, number, "string", or an '
+    "entity's label or synonym. Repeatable.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(_FORMATS),
+    default="table",
+    show_default=True,
+    help="SELECT/ASK: table, csv, tsv, json, xml (SPARQL results). "
+    "CONSTRUCT/DESCRIBE: turtle (also for 'table'), nt, jsonld, xml (RDF/XML).",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N rows.")
+@click.option(
+    "--engine",
+    type=click.Choice(["oxigraph", "rdflib"]),
+    default="oxigraph",
+    show_default=True,
+    help="The SPARQL engine (same answers; oxigraph is much faster).",
+)
+@click.option(
+    "--reasoning",
+    type=click.Choice(["none", "rdfs"]),
+    default="none",
+    show_default=True,
+    help="rdfs: also infer super-classes, super-properties, inverse properties, domain/range "
+    "types.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.01),
+    default=5.0,
+    show_default=True,
+    help="Stop the query after this many seconds (exit 3).",
+)
+@click.option("--no-labels", is_flag=True, help="Table: show CURIEs without their labels.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the row count.")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    default=None,
+    help="Ask a remote SPARQL endpoint filled by `il2kg push` instead (credentials from "
+    "$IL2KG_USER/$IL2KG_PASSWORD or $IL2KG_TOKEN).",
+)
+@click.option(
+    "--store",
+    type=click.Choice(["memory", "oxigraph"]),
+    default=None,
+    help="Run through the rdflib API on this store (docs/performance.md), not --engine.",
+)
+@output_option()
+@pass_state
+def query(
+    state: State,
+    query: str | None,
+    query_file: TextIO | None,
+    params: tuple[str, ...],
+    fmt: str,
+    limit: int | None,
+    engine: str,
+    reasoning: str,
+    timeout: float,
+    no_labels: bool,
+    quiet: bool,
+    endpoint: str | None,
+    store: str | None,
+    output: Path | None,
+) -> None:
+    """Ask the graph a SPARQL question: inline, from a file, or a named query.
+
+    QUERY is a SPARQL text or the name of a query listed by `il2kg queries`. The prefixes of
+    `il2kg prefixes` are predeclared. SERVICE, FROM and SPARQL Update are refused; nothing
+    reaches the network. Exit codes: 0 success (ASK true), 4 ASK false, 1 error, 2 misuse,
+    3 timeout. The row count goes to standard error.
+
+    \b
+    Example:
+      il2kg query 'SELECT ?k WHERE { ?k a il2kg:Kinase }'
+      il2kg query kinases-of-receptor --param complex=IL-2Rβγ
+      il2kg query -f my.rq --format csv -o answer.csv
+      il2kg query --reasoning rdfs 'SELECT ?x WHERE { ?x a il2kg:GeneOrProtein }'
+      il2kg query 'ASK { HGNC:6190 il2kg:associates_with HGNC:6009 }'
+    """
+    from il2kg.query.results import dumps
+
+    if (query is None) == (query_file is None):
+        raise click.UsageError("give a QUERY (text or name) or -f FILE, not both nor neither")
+    text = query_file.read() if query_file is not None else query
+    assert text is not None
+    results = state.kg().ask(
+        text,
+        by_name=query_file is None,
+        params=_parse_params(params),
+        endpoint=endpoint,
+        store=store,
+        engine=engine,
+        reasoning=reasoning,
+        timeout=timeout,
+        limit=limit,
+        labels=not no_labels and fmt == "table",
+    )
+    data = dumps(results, fmt, labels=not no_labels)
+    if output is not None:
+        from il2kg.rdf.formats import atomic_write
+
+        atomic_write(output, data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    if not quiet and results.form != "ASK":
+        click.echo(results.summary(), err=True)
+    if results.form == "ASK" and not results.boolean:
+        sys.exit(ASK_FALSE_EXIT)
+
+
+@click.command()
+@click.option("--show", "show", metavar="NAME", default=None, help="Print this query's text.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (name, question, params).")
+def queries(show: str | None, as_json: bool) -> None:
+    """List the named queries with their questions, or print one with --show.
+
+    \b
+    Example:
+      il2kg queries
+      il2kg queries --show kinases-of-receptor
+      il2kg query kinases-of-receptor
+    """
+    from il2kg.query.engine import get_named_query, named_queries
+
+    if show is not None:
+        try:
+            nq = get_named_query(show)
+        except QueryError as err:
+            fail(str(err))
+        click.echo(nq.text, nl=False)
+        return
+    items = named_queries()
+    if as_json:
+        echo_json(
+            [
+                {
+                    "name": q.name,
+                    "question": q.question,
+                    "params": [
+                        {"name": p.name, "type": p.type, "default": p.default, "help": p.help}
+                        for p in q.params
+                    ],
+                }
+                for q in items.values()
+            ]
+        )
+        return
+    width = max((len(n) for n in items), default=0)
+    for name, q in items.items():
+        extra = "".join(f" [{p.name}={p.default or '…'}]" for p in q.params)
+        click.echo(f"{name.ljust(width)}  {q.question}{extra}")

@@ -1,0 +1,168 @@
+"""Commands that put the graph behind HTTP: ``serve`` (a local endpoint) and ``push`` (a store)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from il2kg.cli import State, echo_json, pass_state
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may run; then the client gets HTTP 503 and the query is killed.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=2,
+    show_default=True,
+    help="Queries answered at the same time (one process each).",
+)
+@click.option(
+    "--location",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the on-disk Oxigraph store (default: in the build cache); reused while "
+    "the data is unchanged.",
+)
+@click.option("--cors", is_flag=True, help="Allow queries from web pages of any origin.")
+@pass_state
+def serve(
+    state: State,
+    host: str,
+    port: int,
+    timeout: float,
+    workers: int,
+    location: Path | None,
+    cors: bool,
+) -> None:
+    """Serve the graph as a read-only SPARQL 1.1 endpoint, with the HTML explorer.
+
+    Queries: GET or POST at /query (SPARQL JSON, XML, CSV or TSV results; Turtle, N-Triples,
+    JSON-LD or RDF/XML for CONSTRUCT and DESCRIBE, by the Accept header). Updates, SERVICE,
+    LOAD and FROM are refused; nothing reaches the network. The explorer is at /explore.
+    Listens on 127.0.0.1 only unless --host says otherwise. Stop with Ctrl-C.
+
+    \b
+    Example:
+      il2kg serve
+      curl -H 'Accept: text/csv' --data-urlencode \\
+        'query=SELECT ?k WHERE { ?k a il2kg:Kinase }' http://127.0.0.1:7878/query
+      il2kg serve --port 8890 --timeout 30 --workers 4
+    """
+    from il2kg.server.app import default_location, describe, start
+
+    kg = state.kg()
+    endpoint = start(
+        kg,
+        host=host,
+        port=port,
+        location=location or default_location(kg),
+        timeout=timeout,
+        workers=workers,
+        cors=cors,
+    )
+    info = describe(endpoint)
+    click.echo(f"il2kg SPARQL endpoint: {info['query']}", err=True)
+    click.echo(f"explorer: {info['explore']}", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"note: listening on {host}: other machines can query this endpoint", err=True)
+    click.echo("Ctrl-C stops it.", err=True)
+    try:
+        endpoint.server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.stop()
+
+
+@click.command()
+@click.option(
+    "--endpoint",
+    required=True,
+    metavar="URL",
+    help="The store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; "
+    "Fuseki: http://HOST:3030/DATASET/data).",
+)
+@click.option(
+    "--graph",
+    default=None,
+    metavar="IRI",
+    help="Named graph for the data.  [default: https://w3id.org/il2kg/dataset]",
+)
+@click.option(
+    "--ontology-graph",
+    default=None,
+    metavar="IRI",
+    help="Named graph for the ontology.  [default: https://w3id.org/il2kg/ontology]",
+)
+@click.option("--no-ontology", is_flag=True, help="Push the data graph only.")
+@click.option("--user", default=None, envvar="IL2KG_USER", help="HTTP Basic user name.")
+@click.option(
+    "--password", default=None, envvar="IL2KG_PASSWORD", help="HTTP Basic password (or env)."
+)
+@click.option("--token", default=None, envvar="IL2KG_TOKEN", help="Bearer token (or env).")
+@click.option(
+    "--timeout", type=click.FloatRange(min=1), default=600.0, show_default=True, help="Seconds."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@pass_state
+def push(
+    state: State,
+    endpoint: str,
+    graph: str | None,
+    ontology_graph: str | None,
+    no_ontology: bool,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    timeout: float,
+    as_json: bool,
+) -> None:
+    """Replace the il2kg graphs in a triple store (SPARQL 1.1 Graph Store Protocol).
+
+    The data and the ontology go to two named graphs, each replaced whole by one HTTP PUT.
+    Works with Oxigraph, Apache Jena Fuseki, GraphDB, Virtuoso and Amazon Neptune. Query the
+    store afterwards with `il2kg query --endpoint QUERY-URL`, which sees the same dataset as
+    local queries do.
+
+    \b
+    Example:
+      il2kg push --endpoint http://localhost:7878/store
+      il2kg push --endpoint http://localhost:3030/il2kg/data --user admin --password secret
+      IL2KG_TOKEN=... il2kg push --endpoint https://db.example.org/repositories/kg/rdf-graphs/service
+    """
+    from il2kg.query.remote import DATA_GRAPH, ONTOLOGY_GRAPH, Auth
+    from il2kg.query.remote import push as do_push
+
+    auth = Auth.from_options(user, password, token)
+    kg = state.kg()
+    kg.validate()
+    report = do_push(
+        kg,
+        endpoint,
+        graph=graph or DATA_GRAPH,
+        ontology_graph=None if no_ontology else (ontology_graph or ONTOLOGY_GRAPH),
+        auth=auth,
+        timeout=timeout,
+    )
+    if as_json:
+        echo_json(
+            [
+                {"graph": p.graph, "triples": p.triples, "bytes": p.bytes, "status": p.status}
+                for p in report
+            ]
+        )
+        return
+    for p in report:
+        click.echo(
+            f"replaced <{p.graph}>: {p.triples:,} triples (HTTP {p.status}, {p.seconds:.1f} s)"
+        )

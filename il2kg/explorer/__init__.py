@@ -1,0 +1,1 @@
+"""explorer: see docs/architecture.md."""

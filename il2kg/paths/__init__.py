@@ -1,0 +1,1 @@
+"""paths: see docs/architecture.md."""

@@ -1,0 +1,1 @@
+"""rdf: see docs/architecture.md."""
