@@ -30,7 +30,7 @@ from common import WORK_DIR, emit, kb_dir, markdown_table, nt_file, run_child
 
 #: (module, function) pairs timed as phases of the build
 _PHASES = [
-    ("il2kg.dataset.load", "read_dataset", "read YAML + model"),
+    ("il2kg.dataset.read", "read_dataset", "read YAML + model"),
     ("il2kg.dataset.rules", "check_dataset", "semantic checks"),
     ("il2kg.rdf.formats", "ntriples_dumps", "RDF triples + sorted N-Triples"),
     ("il2kg.rdf.shacl", "shacl_problems", "SHACL"),

@@ -78,8 +78,9 @@ def _on_alarm(signum: int, frame: Any) -> None:
 
 def _queries() -> dict[str, str]:
     """The query classes, then every named query with its default parameters bound."""
-    from il2kg.query.engine import bind_params, named_queries
+    from il2kg.query.catalogue import named_queries
     from il2kg.query.gate import check_query
+    from il2kg.query.params import bind_params
     from il2kg.query.remote import inject_values
     from il2kg.query.results import Term
 
@@ -93,8 +94,8 @@ def _queries() -> dict[str, str]:
 
 
 def _child_queries(size: str, store: str, cap: float) -> None:
-    from il2kg.query.engine import oxigraph_store
     from il2kg.query.gate import PREDECLARED
+    from il2kg.query.layout import oxigraph_store
     from il2kg.query.stores import open_dataset
 
     nt = nt_file(size).read_bytes()

@@ -89,3 +89,31 @@ class OutputError(Il2kgError):
 
 class EndpointError(Il2kgError):
     """A remote SPARQL endpoint or graph store refused or failed a request."""
+
+
+class OptionError(Il2kgError, ValueError):
+    """Options or arguments that do not fit together or do not apply (a usage error: exit 2)."""
+
+    exit_code = 2
+
+
+class StoreError(Il2kgError):
+    """A store could not be opened or loaded."""
+
+
+class NoPathError(PathNotFound):
+    """No path under the constraints; carries what each end can reach instead."""
+
+    def __init__(
+        self,
+        message: str,
+        source: str,
+        target: str,
+        from_source: Sequence[tuple[str, int]] = (),
+        to_target: Sequence[tuple[str, int]] = (),
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.from_source = list(from_source)
+        self.to_target = list(to_target)
+        super().__init__(message)

@@ -17,6 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from il2kg.cache import BuildCache, cache_key
+from il2kg.namespaces import expand
+from il2kg.query.layout import (
+    DEFAULT_ENGINE,
+    DEFAULT_REASONING,
+    DEFAULT_TIMEOUT,
+    Engine,
+    Reasoning,
+    Store,
+)
 from il2kg.resources import cache_dir, default_data_dir, ontology_dir
 
 if TYPE_CHECKING:
@@ -26,10 +35,12 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from il2kg.curate.stats import Stats
-    from il2kg.dataset.load import Dataset
+    from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
     from il2kg.paths.resolve import Resolver, SearchHit
     from il2kg.paths.search import PathResult
+    from il2kg.query.catalogue import NamedQuery
+    from il2kg.query.remote import Auth, PushedGraph
     from il2kg.query.results import Results
 
 
@@ -117,15 +128,16 @@ class KnowledgeGraph:
                 model, nt, manifest = hit
                 self._manifest = manifest
                 return model, nt
-        from il2kg.dataset.load import dataset_to_json, load_dataset
+        from il2kg.dataset.load import load_dataset
         from il2kg.dataset.ontology import read_vocabulary
+        from il2kg.dataset.read import dataset_to_json
         from il2kg.paths.network import network_to_json, to_networkx
         from il2kg.rdf.build import dataset_triples
         from il2kg.rdf.formats import ntriples_dumps
 
         with gc_paused():  # the cyclic GC doubles the cost of building millions of objects
-            ds = load_dataset(self.data_dir)
             vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
+            ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
             nt = ntriples_dumps(dataset_triples(ds))
             model = {"vocabulary": vocab.to_json()}
@@ -139,7 +151,7 @@ class KnowledgeGraph:
     @cached_property
     def dataset(self) -> Dataset:
         """The validated entities and relations."""
-        from il2kg.dataset.load import dataset_from_json
+        from il2kg.dataset.read import dataset_from_json
 
         model = self._raw[0]
         if "dataset" in self.__dict__:  # built just now by _raw
@@ -236,16 +248,16 @@ class KnowledgeGraph:
 
     def write(self, path: str | Path, fmt: str | None = None) -> list[Path]:
         """Write the graph to ``path`` atomically; the format comes from ``fmt`` or the suffix."""
-        from il2kg.rdf.formats import atomic_write, format_for
+        from il2kg.files import atomic_write_many
+        from il2kg.rdf.formats import format_for
 
         target = Path(path)
         fmt = format_for(target, fmt)
-        written = []
-        for name, data in self.dumps(fmt).items():
-            out = target / name if name else target
-            atomic_write(out, data)
-            written.append(out)
-        return written
+        files = {
+            (target / name if name else target): data for name, data in self.dumps(fmt).items()
+        }
+        atomic_write_many(files)  # KGX's nodes.tsv and edges.tsv land together or not at all
+        return list(files)
 
     # -- lookups and paths (il2kg.paths.resolve, il2kg.paths.search) -------------------------------------------
 
@@ -284,31 +296,39 @@ class KnowledgeGraph:
             self.path_graph, self.vocabulary, self.resolver, source, target, **options
         )
 
-    # -- SPARQL (see il2kg.query.engine) -------------------------------------------------------------
+    # -- SPARQL (see il2kg.query.ask) -------------------------------------------------------------
+
+    def resolve_iri(self, name: str) -> str:
+        """The IRI of the entity ``name`` designates (what query parameters are resolved with).
+
+        :raises UnknownEntityError: when it designates none or several.
+        """
+        return expand(self.resolve(name))
 
     def query(
         self,
         query: str,
         *,
         params: Mapping[str, str] | None = None,
-        engine: str = "oxigraph",
-        reasoning: str = "none",
-        timeout: float = 5.0,
+        engine: Engine = DEFAULT_ENGINE,
+        reasoning: Reasoning = DEFAULT_REASONING,
+        timeout: float = DEFAULT_TIMEOUT,
         limit: int | None = None,
         labels: bool = True,
     ) -> Results:
-        """Run a SPARQL query (prefixes of the pinned map predeclared) in an isolated process.
+        """Run a SPARQL query (prefixes of the pinned map predeclared) in the query sandbox.
 
-        ``params`` bind ``?name`` to a CURIE, ``<IRI>``, number, ``"string"`` or entity name;
-        ``engine`` is ``oxigraph`` or ``rdflib``; ``reasoning`` ``none`` or ``rdfs``. Returns
-        :class:`~il2kg.query.results.Results` (``.records()`` gives plain dicts). Raises
-        ``QueryError`` (refused, malformed), ``QueryTimeout``, ``UnknownEntityError``.
+        ``params`` bind ``?name`` to a CURIE, ``<IRI>``, number, ``"string"`` or entity name (any
+        name :meth:`resolve` understands); ``engine`` is ``oxigraph`` or ``rdflib``;
+        ``reasoning`` ``none`` or ``rdfs``. Returns :class:`~il2kg.query.results.Results`
+        (``.records()`` gives plain dicts).
+
+        :raises QueryError: refused or malformed (``QueryTimeout`` past ``timeout``).
+        :raises UnknownEntityError: for a parameter naming no entity, or several.
         """
-        from il2kg.query.engine import run_query
-
-        return run_query(
-            self.ntriples,
+        return self.ask(
             query,
+            by_name=False,
             params=params,
             engine=engine,
             reasoning=reasoning,
@@ -322,26 +342,23 @@ class KnowledgeGraph:
         name: str,
         /,
         *,
-        engine: str = "oxigraph",
-        reasoning: str = "none",
-        timeout: float = 5.0,
+        engine: Engine = DEFAULT_ENGINE,
+        reasoning: Reasoning = DEFAULT_REASONING,
+        timeout: float = DEFAULT_TIMEOUT,
         limit: int | None = None,
         labels: bool = True,
         **params: str,
     ) -> Results:
         """Run a named query of ``il2kg queries`` with its parameters as keywords.
 
-        >>> KnowledgeGraph().named_query("kinases-of-receptor").column("kinase")  # doctest: +SKIP
+        >>> KnowledgeGraph("tests/fixtures/kb").named_query("kinases-of-receptor").column("kinase")
         ['HGNC:6190', 'HGNC:6193']
         """
-        from il2kg.query.engine import get_named_query, run_query
+        from il2kg.query.catalogue import get_named_query
 
-        nq = get_named_query(name)
-        return run_query(
-            self.ntriples,
-            nq.text,
+        return self.ask(
+            get_named_query(name),
             params=params,
-            declared=nq.params,
             engine=engine,
             reasoning=reasoning,
             timeout=timeout,
@@ -351,15 +368,17 @@ class KnowledgeGraph:
 
     def ask(
         self,
-        query: str,
+        query: str | NamedQuery,
         *,
         by_name: bool = True,
         params: Mapping[str, str] | None = None,
         endpoint: str | None = None,
-        store: str | None = None,
-        engine: str = "oxigraph",
-        reasoning: str = "none",
-        timeout: float = 5.0,
+        store: Store | None = None,
+        location: str | Path | None = None,
+        engine: Engine | None = None,
+        reasoning: Reasoning | None = None,
+        auth: Auth | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
         limit: int | None = None,
         labels: bool = True,
     ) -> Results:
@@ -367,52 +386,59 @@ class KnowledgeGraph:
 
         Locally on ``engine`` by default; through the rdflib API on ``store`` (``memory`` or
         ``oxigraph``, see :mod:`il2kg.query.stores`); or on a remote SPARQL ``endpoint`` (see
-        :mod:`il2kg.query.remote`). Named queries get their declared parameters and defaults.
-        Raises ``QueryError`` (refused, malformed, unknown name), ``QueryTimeout``,
-        ``UnknownEntityError``, ``EndpointError``.
+        :mod:`il2kg.query.remote`). Named queries get their declared parameters and defaults;
+        entity names are resolved as :meth:`resolve` does, whatever the backend.
+
+        :raises OptionError: for options that contradict each other (``store`` with
+            ``endpoint`` …).
+        :raises QueryError: refused, malformed, unknown name (``QueryTimeout`` past ``timeout``).
+        :raises UnknownEntityError: for a parameter naming no entity, or several.
+        :raises EndpointError: from a remote endpoint.
         """
-        from il2kg.query.engine import get_named_query, looks_like_a_name, named_queries
+        from il2kg.query.ask import ask, backend_for
 
-        bound = dict(params or {})
-        name = query.strip()
-        nq = None
-        if by_name and (name in named_queries() or looks_like_a_name(name)):
-            nq = get_named_query(name)  # an unknown name raises with the closest names
-        if endpoint is None and store is None:
-            if nq is not None:
-                return self.named_query(
-                    name,
-                    engine=engine,
-                    reasoning=reasoning,
-                    timeout=timeout,
-                    limit=limit,
-                    labels=labels,
-                    **bound,
-                )
-            return self.query(
-                query,
-                params=bound,
-                engine=engine,
-                reasoning=reasoning,
-                timeout=timeout,
-                limit=limit,
-                labels=labels,
-            )
-        text, declared = (nq.text, nq.params) if nq is not None else (query, ())
-        if endpoint is not None:
-            from il2kg.query.remote import query_for_cli
-
-            return query_for_cli(endpoint, text, bound, declared, timeout=timeout, limit=limit)
-        from il2kg.query.stores import query_on_store
-
-        return query_on_store(
+        backend = backend_for(
             self.ntriples,
-            text,
-            bound,
-            declared,
-            store=store or "memory",
+            endpoint=endpoint,
+            store=store,
+            location=location,
+            engine=engine,
             reasoning=reasoning,
+            auth=auth,
+        )
+        return ask(
+            query,
+            backend,
+            by_name=by_name,
+            params=params,
+            resolve=self.resolve_iri,
             timeout=timeout,
             limit=limit,
             labels=labels,
+        )
+
+    def push(
+        self,
+        store_url: str,
+        *,
+        graph: str | None = None,
+        ontology_graph: str | None = None,
+        with_ontology: bool = True,
+        auth: Auth | None = None,
+        timeout: float = 600.0,
+    ) -> list[PushedGraph]:
+        """Replace the data (and ontology) graphs of a remote store over the Graph Store Protocol.
+
+        :raises EndpointError: when the store refuses or cannot be reached.
+        """
+        from il2kg.query.remote import DATA_GRAPH, ONTOLOGY_GRAPH, push
+
+        self.validate()
+        return push(
+            self.ntriples,
+            store_url,
+            graph=graph or DATA_GRAPH,
+            ontology_graph=(ontology_graph or ONTOLOGY_GRAPH) if with_ontology else None,
+            auth=auth,
+            timeout=timeout,
         )

@@ -7,7 +7,7 @@ import pytest
 from il2kg import KnowledgeGraph
 from il2kg.curate.canonical import check_canonical
 from il2kg.curate.stats import TARGETS, compute_stats
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 
 from .conftest import SHIPPED_DATA
 

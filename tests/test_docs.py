@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from il2kg.query.engine import get_named_query, named_queries
+from il2kg.query.catalogue import get_named_query, named_queries
 
 from .conftest import ROOT
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from il2kg import DataError, KnowledgeGraph
 from il2kg.curate.canonical import canonical_text
-from il2kg.dataset.load import read_dataset
+from il2kg.dataset.read import read_dataset
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

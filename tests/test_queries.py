@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.query.engine import check_query, expected_rows, named_queries
+from il2kg.query.catalogue import expected_rows, named_queries
+from il2kg.query.gate import check_query
 
 QUERIES = named_queries()
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from il2kg import EndpointError, KnowledgeGraph, QueryError
-from il2kg.query.engine import bind_params, named_queries
+from il2kg.query.catalogue import named_queries
 from il2kg.query.gate import check_query
+from il2kg.query.params import bind_params
 from il2kg.query.remote import Auth, inject_values, push, query_endpoint
 from il2kg.query.results import Results, Term
 from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH
@@ -75,7 +76,7 @@ def oxigraph(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def pushed(oxigraph: str, shipped_kg: KnowledgeGraph) -> str:
-    report = push(shipped_kg, oxigraph + "/store")
+    report = push(shipped_kg.ntriples, oxigraph + "/store")
     assert [p.graph for p in report] == [DATA_GRAPH, ONTOLOGY_GRAPH]
     assert all(p.status in (200, 201, 204) for p in report)
     return oxigraph + "/query"
@@ -125,8 +126,10 @@ def test_every_named_query_answers_remotely_as_locally(
 def test_push_replaces_the_graph(oxigraph: str, fixture_kg: KnowledgeGraph) -> None:
     store = oxigraph + "/store"
     graph = "https://example.org/replace-test"
-    push(fixture_kg, store, graph=graph, ontology_graph=None)
-    push(fixture_kg, store, graph=graph, ontology_graph=None)  # twice: replaced, not doubled
+    push(fixture_kg.ntriples, store, graph=graph, ontology_graph=None)
+    push(
+        fixture_kg.ntriples, store, graph=graph, ontology_graph=None
+    )  # twice: replaced, not doubled
     res = query_endpoint(
         oxigraph + "/query",
         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
@@ -136,13 +139,16 @@ def test_push_replaces_the_graph(oxigraph: str, fixture_kg: KnowledgeGraph) -> N
     assert int(res.rows[0][0].value) == fixture_kg.ntriples.count(b"\n")  # type: ignore[union-attr]
 
 
-def test_query_remote_with_an_entity_name(pushed: str) -> None:
-    res = query_endpoint(
-        pushed,
-        "SELECT ?x ?label WHERE { ?x rdfs:label ?label }",
-        bindings={"x": "IL2RB"},
-    )
-    assert [r[0].curie() for r in res.rows] == ["HGNC:6009"]  # type: ignore[union-attr]
+def test_query_remote_with_an_entity_name(pushed: str, shipped_kg: KnowledgeGraph) -> None:
+    # names are resolved by the one local resolver, whatever the backend: the same names as path
+    for name in ("IL2RB", "il-2 receptor beta", "CD122"):
+        res = shipped_kg.ask(
+            "SELECT ?x ?label WHERE { ?x rdfs:label ?label }",
+            by_name=False,
+            params={"x": name},
+            endpoint=pushed,
+        )
+        assert [r[0].curie() for r in res.rows] == ["HGNC:6009"]  # type: ignore[union-attr]
 
 
 def test_construct_and_ask_remotely(pushed: str) -> None:
@@ -168,9 +174,9 @@ def test_unreachable_and_wrong_endpoints(oxigraph: str, fixture_kg: KnowledgeGra
     with pytest.raises(EndpointError, match="cannot reach"):
         query_endpoint(f"http://127.0.0.1:{free_port()}/query", "ASK {}", timeout=5)
     with pytest.raises(EndpointError, match="HTTP 404"):
-        push(fixture_kg, oxigraph + "/nowhere")
+        push(fixture_kg.ntriples, oxigraph + "/nowhere")
     with pytest.raises(EndpointError, match="not an http"):
-        push(fixture_kg, "ftp://example.org/store")
+        push(fixture_kg.ntriples, "ftp://example.org/store")
 
 
 def test_auth_options() -> None:

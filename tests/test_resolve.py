@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from il2kg import KnowledgeGraph, UnknownEntityError
-from il2kg.dataset.load import Dataset
-from il2kg.dataset.model import Entity
+from il2kg.dataset.model import Dataset, Entity
 from il2kg.paths.resolve import Resolver, entity_card, normalise, resolve
 
 

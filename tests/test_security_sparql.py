@@ -27,8 +27,8 @@ from hypothesis import strategies as st
 from il2kg import KnowledgeGraph, QueryError, UnknownEntityError
 from il2kg.cli import cli
 from il2kg.errors import Il2kgError
-from il2kg.query.engine import parse_value
 from il2kg.query.gate import check_query
+from il2kg.query.params import parse_value
 from il2kg.query.results import Term
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"

@@ -13,17 +13,13 @@ from click.testing import CliRunner
 
 from il2kg import KnowledgeGraph, QueryError, QueryTimeout, UnknownEntityError
 from il2kg.cli import cli
-from il2kg.query.engine import (
-    bind_params,
-    check_query,
-    execute,
-    get_named_query,
-    oxigraph_store,
-    parse_named_query,
-    parse_value,
-    run_isolated,
-)
+from il2kg.query.catalogue import get_named_query, parse_named_query
+from il2kg.query.engines import execute
+from il2kg.query.gate import check_query
+from il2kg.query.layout import oxigraph_store
+from il2kg.query.params import bind_params, parse_value
 from il2kg.query.results import Term, dumps, to_csv, to_json, to_table, to_tsv, to_xml
+from il2kg.query.sandbox import run_isolated
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 ENGINES = ["oxigraph", "rdflib"]

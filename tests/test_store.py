@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.query.engine import bind_params, execute, named_queries
+from il2kg.query.catalogue import named_queries
+from il2kg.query.engines import execute
 from il2kg.query.gate import check_query
+from il2kg.query.params import bind_params
 from il2kg.query.results import Results, Term
 from il2kg.query.stores import (
     MARKER,
     ONTOLOGY_GRAPH,
     StoreError,
-    kg_graph,
+    ontology_ntriples,
     open_dataset,
     open_graph,
 )
@@ -67,12 +69,12 @@ def test_graph_api_on_both_stores(fixture_kg: KnowledgeGraph) -> None:
 
     il2 = URIRef("https://identifiers.org/hgnc:6001")
     for store in ("memory", "oxigraph"):
-        g = kg_graph(fixture_kg, store)
+        g = fixture_kg.graph if store == "memory" else open_graph(fixture_kg.ntriples, store)
         assert len(g) == fixture_kg.ntriples.count(b"\n")
         assert str(g.value(il2, RDFS.label)) == "IL2"
         rows = list(g.query("SELECT ?k WHERE { ?k a il2kg:Kinase }"))
         assert len(rows) == 2
-    with_ontology = kg_graph(fixture_kg, "oxigraph", ontology=True)
+    with_ontology = open_graph(fixture_kg.ntriples + ontology_ntriples(), "oxigraph")
     assert len(with_ontology) > fixture_kg.ntriples.count(b"\n") + 100
 
 

@@ -4,26 +4,28 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from il2kg.cli import State, echo_json, fail, output_option, pass_state
+from il2kg.cli.options import (
+    KeyValue,
+    engine_option,
+    pairs,
+    reasoning_option,
+    store_option,
+    timeout_option,
+)
 from il2kg.errors import QueryError
+from il2kg.query.results import GRAPH_FORMATS, SELECT_FORMATS
+
+if TYPE_CHECKING:
+    from il2kg.query.layout import Engine, Reasoning, Store
 
 #: ``il2kg query`` exits with this code when an ASK query answers false.
 ASK_FALSE_EXIT = 4
-_FORMATS = ("table", "csv", "tsv", "json", "xml", "turtle", "nt", "jsonld")
-
-
-def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="--param")
-        out[name.strip()] = value
-    return out
+_FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
 
 
 @click.command()
@@ -41,7 +43,7 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "--param",
     "params",
     multiple=True,
-    metavar="NAME=VALUE",
+    type=KeyValue(),
     help='Bind ?NAME to VALUE as an RDF term: a CURIE, <IRI>, number, "string", or an '
     "entity's label or synonym. Repeatable.",
 )
@@ -55,28 +57,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     "CONSTRUCT/DESCRIBE: turtle (also for 'table'), nt, jsonld, xml (RDF/XML).",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N rows.")
-@click.option(
-    "--engine",
-    type=click.Choice(["oxigraph", "rdflib"]),
-    default="oxigraph",
-    show_default=True,
-    help="The SPARQL engine (same answers; oxigraph is much faster).",
-)
-@click.option(
-    "--reasoning",
-    type=click.Choice(["none", "rdfs"]),
-    default="none",
-    show_default=True,
-    help="rdfs: also infer super-classes, super-properties, inverse properties, domain/range "
-    "types.",
-)
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0.01),
-    default=5.0,
-    show_default=True,
-    help="Stop the query after this many seconds (exit 3).",
-)
+@engine_option()
+@reasoning_option()
+@timeout_option()
 @click.option("--no-labels", is_flag=True, help="Table: show CURIEs without their labels.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the row count.")
 @click.option(
@@ -86,28 +69,23 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="Ask a remote SPARQL endpoint filled by `il2kg push` instead (credentials from "
     "$IL2KG_USER/$IL2KG_PASSWORD or $IL2KG_TOKEN).",
 )
-@click.option(
-    "--store",
-    type=click.Choice(["memory", "oxigraph"]),
-    default=None,
-    help="Run through the rdflib API on this store (docs/performance.md), not --engine.",
-)
+@store_option()
 @output_option()
 @pass_state
 def query(
     state: State,
     query: str | None,
     query_file: TextIO | None,
-    params: tuple[str, ...],
+    params: tuple[tuple[str, str], ...],
     fmt: str,
     limit: int | None,
-    engine: str,
-    reasoning: str,
+    engine: Engine | None,
+    reasoning: Reasoning | None,
     timeout: float,
     no_labels: bool,
     quiet: bool,
     endpoint: str | None,
-    store: str | None,
+    store: Store | None,
     output: Path | None,
 ) -> None:
     """Ask the graph a SPARQL question: inline, from a file, or a named query.
@@ -127,6 +105,17 @@ def query(
     """
     from il2kg.query.results import dumps
 
+    auth = None
+    if endpoint is not None:
+        import os
+
+        from il2kg.query.remote import Auth
+
+        auth = Auth.from_options(
+            os.environ.get("IL2KG_USER"),
+            os.environ.get("IL2KG_PASSWORD"),
+            os.environ.get("IL2KG_TOKEN"),
+        )
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY (text or name) or -f FILE, not both nor neither")
     text = query_file.read() if query_file is not None else query
@@ -134,9 +123,10 @@ def query(
     results = state.kg().ask(
         text,
         by_name=query_file is None,
-        params=_parse_params(params),
+        params=pairs(params),
         endpoint=endpoint,
         store=store,
+        auth=auth,
         engine=engine,
         reasoning=reasoning,
         timeout=timeout,
@@ -145,7 +135,7 @@ def query(
     )
     data = dumps(results, fmt, labels=not no_labels)
     if output is not None:
-        from il2kg.rdf.formats import atomic_write
+        from il2kg.files import atomic_write
 
         atomic_write(output, data)
     else:
@@ -169,7 +159,7 @@ def queries(show: str | None, as_json: bool) -> None:
       il2kg queries --show kinases-of-receptor
       il2kg query kinases-of-receptor
     """
-    from il2kg.query.engine import get_named_query, named_queries
+    from il2kg.query.catalogue import get_named_query, named_queries
 
     if show is not None:
         try:

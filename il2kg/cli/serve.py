@@ -147,7 +147,7 @@ def push(
     kg = state.kg()
     kg.validate()
     report = do_push(
-        kg,
+        kg.ntriples,
         endpoint,
         graph=graph or DATA_GRAPH,
         ontology_graph=None if no_ontology else (ontology_graph or ONTOLOGY_GRAPH),

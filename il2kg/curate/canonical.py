@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
-from il2kg.dataset.load import data_files, read_dataset
 from il2kg.dataset.model import Entity, Relation
+from il2kg.dataset.read import read_dataset
 from il2kg.errors import DataError, Problem
+from il2kg.resources import data_files
 
 
 class _Dumper(yaml.SafeDumper):
@@ -116,7 +117,7 @@ def check_canonical(data_dir: Path) -> list[Problem]:
 
 def format_files(data_dir: Path) -> list[Path]:
     """Rewrite every data file into canonical form (atomically); return the files changed."""
-    from il2kg.rdf.formats import atomic_write
+    from il2kg.files import atomic_write
 
     changed = []
     for path, text in canonical_files(data_dir).items():

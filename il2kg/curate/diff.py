@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.errors import Il2kgError
 
 

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.namespaces import PUBLICATION_PREFIXES
 

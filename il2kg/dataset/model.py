@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -298,3 +299,24 @@ class Relation(BaseModel):
     def best_status(self) -> Status:
         """The strongest curation status among the evidence items."""
         return min((e.status for e in self.evidence), key=STATUS_RANK.__getitem__)
+
+
+# -- the dataset ----------------------------------------------------------------------------------
+
+Location = tuple[str, int, int]
+
+
+@dataclass
+class Dataset:
+    """The curated entities and relations, with where each was written."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    entity_locations: dict[str, Location] = field(default_factory=dict)
+    relation_locations: list[Location] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def relation_label(self, i: int) -> str:
+        r = self.relations[i]
+        neg = "NOT " if r.negated else ""
+        return f"relation {r.subject} {neg}{r.predicate} {r.object}"

@@ -1,4 +1,4 @@
-"""Semantic checks of a read :class:`~il2kg.dataset.load.Dataset` against the ontology.
+"""Semantic checks of a read :class:`~il2kg.dataset.model.Dataset` against the ontology.
 
 Each check yields :class:`~il2kg.errors.Problem` objects naming file, line, the entity or relation
 and the field, so a curator can act on every message.
@@ -9,8 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from il2kg.dataset.load import Dataset, Location
-from il2kg.dataset.model import Entity
+from il2kg.dataset.model import Dataset, Entity, Location
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import Problem
 from il2kg.namespaces import check_curie, split_curie

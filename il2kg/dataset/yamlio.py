@@ -67,7 +67,14 @@ def _build(
     if id(node) in seen:
         line, col = _mark(node)
         problems.append(
-            Problem(doc.path, line, col, "", _dotted(path), "YAML aliases (*name) are not allowed (the anchor &name is here)")
+            Problem(
+                doc.path,
+                line,
+                col,
+                "",
+                _dotted(path),
+                "YAML aliases (*name) are not allowed (the anchor &name is here)",
+            )
         )
         return None
     seen.add(id(node))

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from il2kg._version import __version__
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import Il2kgError, OutputError, QueryError, UnknownEntityError
 from il2kg.namespaces import expand
@@ -769,7 +769,7 @@ def explorer(
 
 def write_explorer(kg: KnowledgeGraph, output: str | Path, **kwargs: Any) -> Explorer:
     """Build the page (see :func:`explorer`) and write it to ``output`` atomically."""
-    from il2kg.rdf.formats import atomic_write
+    from il2kg.files import atomic_write
 
     page = explorer(kg, **kwargs)
     atomic_write(Path(output), page.html.encode("utf-8"))

@@ -14,7 +14,7 @@ from il2kg.dataset.ids import statement_id
 if TYPE_CHECKING:
     import networkx as nx
 
-    from il2kg.dataset.load import Dataset
+    from il2kg.dataset.model import Dataset
 
 
 def edge_data(ds: Dataset, i: int) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Find entities by the names people use: CURIEs, IRIs, labels, synonyms and cross-references.
 
-Pure functions over a validated :class:`~il2kg.dataset.load.Dataset` (no rdflib). Matching is tried in
+Pure functions over a validated :class:`~il2kg.dataset.model.Dataset` (no rdflib). Matching is tried in
 tiers, strictest first, and the first tier that matches decides:
 
 1. the CURIE (any letter case) or its IRI;
@@ -32,7 +32,7 @@ from il2kg.errors import UnknownEntityError
 from il2kg.namespaces import compress
 
 if TYPE_CHECKING:
-    from il2kg.dataset.load import Dataset
+    from il2kg.dataset.model import Dataset
 
 
 class NamedEntity(Protocol):
@@ -265,7 +265,7 @@ def _score(kind: str, folded: str, normal: str, f: str, n: str) -> float:
 def resolve(ds: Dataset, name: str) -> str:
     """The entity id ``name`` designates (CURIE, IRI, label, synonym or xref; see module doc).
 
-    >>> from il2kg.dataset.load import Dataset
+    >>> from il2kg.dataset.model import Dataset
     >>> from il2kg.dataset.model import Entity
     >>> ds = Dataset({"HGNC:6008": Entity(id="HGNC:6008", type="ReceptorChain",
     ...                                     label="IL2RA", synonyms=["CD25", "IL-2Rα"])})

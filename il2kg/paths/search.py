@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any, Literal
 
-from il2kg.errors import Il2kgError, PathNotFound
+from il2kg.errors import Il2kgError, NoPathError, PathNotFound
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -147,24 +147,6 @@ class PathResult:
     paths: tuple[Path, ...]
     truncated: str | None = None
     examined: int = 0
-
-
-class NoPathError(PathNotFound):
-    """No path under the constraints; carries what each end can reach instead."""
-
-    def __init__(
-        self,
-        message: str,
-        source: str,
-        target: str,
-        from_source: Sequence[tuple[str, int]] = (),
-        to_target: Sequence[tuple[str, int]] = (),
-    ) -> None:
-        self.source = source
-        self.target = target
-        self.from_source = list(from_source)
-        self.to_target = list(to_target)
-        super().__init__(message)
 
 
 class _Stop(Exception):

@@ -14,7 +14,7 @@ SPARQL does), and refuses, with the line and column of the offending token:
 The check is conservative: a prefixed name whose prefix is one of those keywords
 (``SERVICE:x``) counts as the keyword, because pyoxigraph parses ``SERVICE:x {}`` as a
 ``SERVICE`` call. It needs nothing heavy (no rdflib), so it costs well under a millisecond and
-can sit in front of every engine: the local ones (:mod:`il2kg.query.engine`), the Oxigraph server and
+can sit in front of every engine: the local ones (:mod:`il2kg.query.engines`), the Oxigraph server and
 remote endpoints. Grammar errors are the engine's to find; :func:`syntax_error` turns an
 engine's ``line:column`` into the same caret message.
 

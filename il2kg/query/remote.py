@@ -30,21 +30,21 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import EndpointError, QueryError, QueryTimeout
 from il2kg.namespaces import DATASET_IRI, ONTOLOGY_IRI
 
 if TYPE_CHECKING:
-    from il2kg.kg import KnowledgeGraph
+    from il2kg.query.gate import CheckedQuery
     from il2kg.query.results import Results, Term
 
 #: The named graphs of a pushed il2kg (same values as :mod:`il2kg.query.stores`, kept import-light).
 DATA_GRAPH: Final = DATASET_IRI
 ONTOLOGY_GRAPH: Final = ONTOLOGY_IRI
 #: The dataset a query sees on a remote store, as the local engines lay it out
-#: (:mod:`il2kg.query.engine`): the data as default graph, the ontology as a named graph.
+#: (:mod:`il2kg.query.engines`): the data as default graph, the ontology as a named graph.
 DEFAULT_GRAPHS: Final = (DATA_GRAPH,)
 NAMED_GRAPHS: Final = (ONTOLOGY_GRAPH,)
 
@@ -102,7 +102,8 @@ class PushedGraph:
     seconds: float
 
 
-def _check_url(url: str) -> str:
+def check_endpoint_url(url: str) -> str:
+    """``url`` if it is an http(s) URL with a host; raise :class:`EndpointError` otherwise."""
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise EndpointError(f"'{url}' is not an http(s) URL of a SPARQL endpoint or graph store")
@@ -172,7 +173,7 @@ def put_graph(
 
     Returns the HTTP status (200, 201 or 204). Raises :class:`EndpointError`.
     """
-    url = _with_params(_check_url(store_url), [("graph", graph)])
+    url = _with_params(check_endpoint_url(store_url), [("graph", graph)])
     status, body, _ = _request("PUT", url, data, {"Content-Type": content_type}, auth, timeout)
     if status not in (200, 201, 204):
         raise _http_error("PUT", url, status, body)
@@ -180,22 +181,23 @@ def put_graph(
 
 
 def push(
-    kg: KnowledgeGraph,
+    ntriples: bytes,
     store_url: str,
     graph: str = DATA_GRAPH,
     ontology_graph: str | None = ONTOLOGY_GRAPH,
     auth: Auth | None = None,
     timeout: float = 600.0,
 ) -> list[PushedGraph]:
-    """Replace the data graph (and the ontology graph unless ``None``) in a remote store.
+    """Replace the data graph (``ntriples``, and the ontology graph unless ``None``) in a remote
+    store whose Graph Store Protocol URL is ``store_url``.
 
-    ``store_url`` is the store's Graph Store Protocol URL. Raises :class:`EndpointError`.
+    :raises EndpointError: when the store refuses or cannot be reached.
     """
     from il2kg.query.stores import ontology_ntriples
 
     if ontology_graph is not None and ontology_graph == graph:
         raise EndpointError("the data and the ontology must go to different named graphs")
-    payloads = [(graph, kg.ntriples)]
+    payloads = [(graph, ntriples)]
     if ontology_graph is not None:
         payloads.append((ontology_graph, ontology_ntriples()))
     pushed = []
@@ -325,28 +327,11 @@ def inject_values(text: str, bindings: Mapping[str, Term]) -> str:
     return source[:offset] + block + source[offset:]
 
 
-class _RemoteEngine:
-    """Just enough of :mod:`il2kg.query.engine`'s engine interface to resolve entity names remotely."""
-
-    name = "remote"
-
-    def __init__(self, url: str, auth: Auth | None, timeout: float) -> None:
-        self.url, self.auth, self.timeout = url, auth, timeout
-
-    def run(
-        self, text: str, prefixes: dict[str, str], bindings: dict[str, Term]
-    ) -> tuple[str, tuple[str, ...], Any]:
-        res = query_endpoint(
-            self.url, text, bindings=bindings, auth=self.auth, timeout=self.timeout
-        )
-        return res.form, res.variables, res.rows
-
-
 def query_endpoint(
     url: str,
-    text: str,
+    query: str | CheckedQuery,
     *,
-    bindings: Mapping[str, Term | str] | None = None,
+    bindings: Mapping[str, Term] | None = None,
     default_graphs: Sequence[str] | None = DEFAULT_GRAPHS,
     named_graphs: Sequence[str] | None = NAMED_GRAPHS,
     auth: Auth | None = None,
@@ -356,26 +341,20 @@ def query_endpoint(
     """Run a read-only query on a remote SPARQL endpoint; return engine-independent ``Results``.
 
     The query passes the gate first (no update, ``SERVICE`` or ``FROM``; the pinned prefixes
-    are declared for it). ``bindings`` (see :func:`il2kg.query.engine.bind_params`) are sent as a
-    ``VALUES`` block (:func:`inject_values`); entity names among them are resolved by label on
-    the endpoint. ``default_graphs`` and ``named_graphs`` become ``default-graph-uri`` and
+    are declared for it). ``bindings`` (see :func:`il2kg.query.params.bind_params`) are sent as a
+    ``VALUES`` block (:func:`inject_values`). ``default_graphs`` and ``named_graphs`` become ``default-graph-uri`` and
     ``named-graph-uri`` parameters (both ``None``: the store's own dataset); the defaults give
     the layout of the local engines, so a store filled by :func:`push` answers as they do. Raises :class:`~il2kg.errors.QueryError` for a
     refused query or one the endpoint rejects (HTTP 400), :class:`~il2kg.errors.QueryTimeout`
     when it runs past ``timeout`` (also when the server reports cancelling it), and
     :class:`EndpointError` for other failures.
     """
-    from il2kg.query.gate import check_query
+    from il2kg.query.gate import CheckedQuery, check_query
 
-    checked = check_query(text)
-    terms: dict[str, Term] = {}
-    for name, value in (bindings or {}).items():
-        if isinstance(value, str):  # an entity's name: resolve it on the endpoint itself
-            from il2kg.query.engine import _resolve
-
-            value = _resolve(_RemoteEngine(url, auth, timeout), value)  # type: ignore[arg-type]
-        terms[name] = value
-    sent = check_query(inject_values(text, terms)) if terms else checked
+    checked = query if isinstance(query, CheckedQuery) else check_query(query)
+    terms = dict(bindings or {})
+    # the VALUES block holds only terms serialised by Term.n3 (IRIs and literals checked when made)
+    sent = replace(checked, text=inject_values(checked.text, terms)) if terms else checked
     params = [("query", sent.with_prologue())]
     params += [("default-graph-uri", g) for g in default_graphs or ()]
     params += [("named-graph-uri", g) for g in named_graphs or ()]
@@ -384,7 +363,7 @@ def query_endpoint(
     t = time.perf_counter()
     status, body, _ = _request(
         "POST",
-        _check_url(url),
+        check_endpoint_url(url),
         urllib.parse.urlencode(params).encode(),
         {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
         auth,
@@ -408,33 +387,3 @@ def query_endpoint(
     )
     object.__setattr__(results, "elapsed", elapsed)
     return results
-
-
-def query_for_cli(
-    url: str,
-    text: str,
-    params: Mapping[str, str],
-    declared: Sequence[Any] = (),
-    *,
-    timeout: float = 30.0,
-    limit: int | None = None,
-    auth: Auth | None = None,
-) -> Results:
-    """The hook of ``il2kg query --endpoint URL``: bind ``params`` as the local engines do, run.
-
-    ``declared`` are a named query's :class:`~il2kg.query.engine.Param` s. Credentials, when ``auth``
-    is ``None``, come from ``$IL2KG_USER``/``$IL2KG_PASSWORD`` or ``$IL2KG_TOKEN``.
-    """
-    import os
-
-    from il2kg.query.engine import bind_params
-    from il2kg.query.gate import check_query
-
-    if auth is None:
-        auth = Auth.from_options(
-            os.environ.get("IL2KG_USER"),
-            os.environ.get("IL2KG_PASSWORD"),
-            os.environ.get("IL2KG_TOKEN"),
-        )
-    bindings = bind_params(check_query(text), params, declared)
-    return query_endpoint(url, text, bindings=bindings, auth=auth, timeout=timeout, limit=limit)

@@ -23,31 +23,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from il2kg.errors import Il2kgError
+from il2kg.errors import StoreError
 from il2kg.namespaces import DATASET_IRI, ONTOLOGY_IRI
+from il2kg.query.layout import STORES
 
 if TYPE_CHECKING:
     from rdflib import Dataset, Graph, URIRef
 
-    from il2kg.kg import KnowledgeGraph
-    from il2kg.query.results import Results
 
 #: The store kinds, for ``--store`` (the first is the default).
-STORES: Final = ("memory", "oxigraph")
 #: The named graph holding the curated data (in Oxigraph stores and remote triple stores).
 DATA_GRAPH: Final = DATASET_IRI
 #: The named graph holding the ontology (``ontology/il2kg.ttl``).
 ONTOLOGY_GRAPH: Final = ONTOLOGY_IRI
 #: The file in an on-disk store's folder that records what it holds.
 MARKER: Final = "il2kg-store.json"
-
-
-class StoreError(Il2kgError):
-    """A store could not be opened or loaded."""
 
 
 def content_digest(ntriples: bytes) -> str:
@@ -89,7 +82,7 @@ def load_store(location: str | Path, graphs: dict[str, bytes], reasoning: str = 
     """Make the folder ``location`` an on-disk Oxigraph store holding exactly ``graphs``.
 
     ``graphs`` maps named-graph IRIs (``""`` for the default graph) to N-Triples; with
-    ``reasoning="rdfs"`` the inferences of :data:`il2kg.query.engine.RDFS_RULES` are materialised.
+    ``reasoning="rdfs"`` the inferences of :data:`il2kg.query.layout.RDFS_RULES` are materialised.
     A folder that already holds the same (by SHA-256, recorded in :data:`MARKER`) is left as
     is; a stale il2kg store is rebuilt; a non-empty folder that is not an il2kg store is
     refused (:class:`StoreError`).
@@ -132,10 +125,10 @@ def _fill(ox: Any, graphs: dict[str, bytes], reasoning: str) -> None:
         target = pyoxigraph.NamedNode(iri) if iri else pyoxigraph.DefaultGraph()
         ox.bulk_load(input=nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=target)
     if reasoning != "none":
-        from il2kg.query.engine import _RULE_PREFIXES, RDFS_RULES
+        from il2kg.query.layout import RDFS_RULES, RULE_PREFIXES
 
         for rule in RDFS_RULES:
-            ox.update(rule, prefixes=_RULE_PREFIXES)
+            ox.update(rule, prefixes=RULE_PREFIXES)
 
 
 def _oxigraph_graph(ntriples: bytes, location: str | Path | None, identifier: URIRef) -> Graph:
@@ -167,14 +160,14 @@ def open_dataset(
     location: str | Path | None = None,
     reasoning: str = "none",
 ) -> Dataset:
-    """An rdflib ``Dataset`` laid out as the query engines expect (see :mod:`il2kg.query.engine`).
+    """An rdflib ``Dataset`` laid out as the query engines expect (see :mod:`il2kg.query.layout`).
 
     The data is the default graph, the ontology the named graph :data:`ONTOLOGY_GRAPH`;
     ``reasoning="rdfs"`` materialises the inferences. ``store="oxigraph"`` puts the same
     ``Dataset`` API over pyoxigraph (queries passed as strings run on Oxigraph's engine);
     ``location`` keeps it on disk and reuses it while the content is unchanged. This is the
     hook behind ``il2kg query --store``: pass ``lambda: open_dataset(nt, store, location,
-    reasoning)`` as the ``build`` of :func:`il2kg.query.engine.execute` with ``engine="rdflib"``.
+    reasoning)`` as the ``build`` of :func:`il2kg.query.engines.execute` with ``engine="rdflib"``.
 
     Raises :class:`StoreError`.
     """
@@ -185,7 +178,7 @@ def open_dataset(
     if store == "memory":
         if location is not None:
             raise StoreError("the memory store cannot be kept on disk; use --store oxigraph")
-        from il2kg.query.engine import rdflib_dataset
+        from il2kg.query.layout import rdflib_dataset
 
         ds: Dataset = rdflib_dataset(ntriples, reasoning)
         return ds
@@ -205,24 +198,6 @@ def open_dataset(
     return Dataset(store=OxigraphStore(store=ox))
 
 
-def kg_graph(
-    kg: KnowledgeGraph,
-    store: str = "memory",
-    location: str | Path | None = None,
-    ontology: bool = False,
-) -> Graph:
-    """The data graph of ``kg`` in the chosen store (with the ontology's triples if ``ontology``).
-
-    With ``store="memory"`` and no ontology this is ``kg.graph`` itself (no copy).
-    """
-    data = kg.ntriples
-    if ontology:
-        data = data + ontology_ntriples()
-    elif store == "memory" and location is None:
-        return kg.graph
-    return open_graph(data, store, location)
-
-
 def ontology_ntriples() -> bytes:
     """The ontology (``ontology/il2kg.ttl``) as N-Triples."""
     import pyoxigraph
@@ -233,40 +208,3 @@ def ontology_ntriples() -> bytes:
         path=str(ontology_dir() / "il2kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE
     )
     return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""
-
-
-def query_on_store(
-    ntriples: bytes,
-    text: str,
-    params: Mapping[str, str],
-    declared: Sequence[Any] = (),
-    *,
-    store: str = "memory",
-    location: str | Path | None = None,
-    reasoning: str = "none",
-    timeout: float = 5.0,
-    limit: int | None = None,
-    labels: bool = True,
-) -> Results:
-    """The hook of ``il2kg query --store memory|oxigraph``: the rdflib API on the chosen store.
-
-    Runs through :func:`il2kg.query.engine.execute` (gate, isolated child, timeout, row cap) with
-    ``engine="rdflib"`` on :func:`open_dataset`. Raises what ``execute`` raises, and
-    :class:`StoreError`.
-    """
-    from il2kg.query.engine import bind_params, execute
-    from il2kg.query.gate import check_query
-
-    checked = check_query(text)
-    bindings = bind_params(checked, params, declared)
-    if store not in STORES:
-        raise StoreError(f"unknown store '{store}' (choose from {', '.join(STORES)})")
-    return execute(
-        checked,
-        lambda: open_dataset(ntriples, store, location, reasoning),
-        engine="rdflib",
-        bindings=bindings,
-        timeout=timeout,
-        limit=limit,
-        labels=labels,
-    )

@@ -1,4 +1,4 @@
-"""Validated :class:`~il2kg.dataset.load.Dataset` -> RDF triples. The one place that builds RDF.
+"""Validated :class:`~il2kg.dataset.model.Dataset` -> RDF triples. The one place that builds RDF.
 
 Conventions (documented in docs/data-format.md):
 - an entity is typed by an ontology class, labelled (``rdfs:label``), with ``skos:altLabel``
@@ -20,8 +20,7 @@ from rdflib.namespace import DCTERMS, OWL
 
 from il2kg._version import __version__
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.load import Dataset
-from il2kg.dataset.model import UNITS, Entity, Relation
+from il2kg.dataset.model import UNITS, Dataset, Entity, Relation
 from il2kg.namespaces import (
     DATASET_IRI,
     PREFIXES,

@@ -6,19 +6,16 @@ interrupted or failed build never leaves a truncated output.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import OutputError
 from il2kg.namespaces import PREFIXES, VOCABULARIES
@@ -235,28 +232,6 @@ def kgx_dumps(ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
             ]
         )
     return {"nodes.tsv": nodes.getvalue().encode(), "edges.tsv": edges.getvalue().encode()}
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder, renamed into place."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
-        raise
 
 
 def dumps(

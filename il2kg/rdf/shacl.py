@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.load import Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.errors import Problem
 from il2kg.namespaces import STATEMENT, compress, expand
 from il2kg.rdf.shacl_sparql import Violation, sparql_violations

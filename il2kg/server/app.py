@@ -20,7 +20,7 @@ Why not proxy the Oxigraph server (``oxigraph serve-read-only --timeout-s``)? Me
 cancelled" appended), but a ``COUNT(*)`` over a cartesian product ran on for more than ten
 minutes with ``--timeout-s 1``. Killing a worker process is the only timeout that always holds.
 
-The dataset is laid out as for the local engines (:mod:`il2kg.query.engine`) and for a store filled
+The dataset is laid out as for the local engines (:mod:`il2kg.query.engines`) and for a store filled
 by ``il2kg push``: the data is the default graph, the ontology the named graph
 ``<https://w3id.org/il2kg/ontology>``, so every query gives the same answer everywhere. A
 client may choose others with ``default-graph-uri`` / ``named-graph-uri``.

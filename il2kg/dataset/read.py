@@ -1,0 +1,163 @@
+"""YAML files -> :class:`~il2kg.dataset.model.Dataset` with its structural problems.
+
+Reading is strict and reports every problem at once: syntax, duplicate keys, unknown or missing
+fields and wrong types. The semantic rules (identifiers, references, predicates, domain and range)
+are :mod:`il2kg.dataset.rules`; :mod:`il2kg.dataset.load` runs both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from il2kg.dataset.model import Dataset, Entity, Relation
+from il2kg.dataset.yamlio import FieldPath, YamlDocument, dotted, read_yaml
+from il2kg.errors import Problem
+from il2kg.resources import data_files
+
+_TOP_KEYS = ("entities", "relations")
+
+
+def _pydantic_problems(
+    exc: ValidationError, doc: YamlDocument, base: FieldPath, where: str
+) -> Iterable[Problem]:
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        # pydantic reports Literal/union members as extra loc parts; keep real field names only
+        path = (*base, *loc)
+        line, col = doc.loc(path)
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        elif err["type"].endswith("_type") and "input" in err:
+            msg = f"{msg} (got {type(err['input']).__name__} {err['input']!r})"
+            if isinstance(err["input"], bool):
+                msg += "; YAML reads yes/no/on/off as true/false: quote the text"
+        elif err["type"] == "string_pattern_mismatch" and "\\x00" in str(
+            err.get("ctx", {}).get("pattern")
+        ):
+            bad = next((c for c in str(err.get("input", "")) if _is_control(c)), "?")
+            msg = f"contains the control character U+{ord(bad):04X}: remove it"
+        msg = msg.removeprefix("Value error, ")
+        yield Problem(doc.path, line, col, where, dotted(loc), msg)
+
+
+def _is_control(c: str) -> bool:
+    return (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"
+
+
+def _where(kind: str, item: Any, index: int) -> str:
+    if isinstance(item, dict):
+        if kind == "entities" and isinstance(item.get("id"), str):
+            return f"entity {item['id']}"
+        if kind == "relations":
+            s, p, o = item.get("subject"), item.get("predicate"), item.get("object")
+            if all(isinstance(x, str) for x in (s, p, o)):
+                return f"relation {s} {p} {o}"
+    return f"{kind[:-1]} #{index + 1}"
+
+
+def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
+    """Read every YAML file below ``data_dir``; return the dataset and the structural problems."""
+    ds = Dataset()
+    problems: list[Problem] = []
+    for path in data_files(data_dir):
+        display = path.relative_to(data_dir).as_posix()
+        ds.files.append(display)
+        doc, probs = read_yaml(path, display=str(data_dir.name + "/" + display))
+        problems.extend(probs)
+        if probs or doc.data is None:
+            continue
+        if not isinstance(doc.data, dict):
+            problems.append(
+                Problem(
+                    doc.path,
+                    1,
+                    1,
+                    "",
+                    "",
+                    "the file must be a mapping with 'entities' and/or 'relations'",
+                )
+            )
+            continue
+        for key in doc.data:
+            if key not in _TOP_KEYS:
+                line, col = doc.loc((key,))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        col,
+                        "",
+                        str(key),
+                        "unknown top-level key (expected 'entities' or 'relations')",
+                    )
+                )
+        for kind in _TOP_KEYS:
+            items = doc.data.get(kind)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                line, col = doc.loc((kind,))
+                problems.append(Problem(doc.path, line, col, "", kind, "must be a list"))
+                continue
+            for i, item in enumerate(items):
+                where = _where(kind, item, i)
+                line, col = doc.loc((kind, i))
+                if not isinstance(item, dict):
+                    problems.append(Problem(doc.path, line, col, where, "", "must be a mapping"))
+                    continue
+                try:
+                    if kind == "entities":
+                        ent = Entity.model_validate(item)
+                        if ent.id in ds.entities:
+                            first = ds.entity_locations[ent.id]
+                            problems.append(
+                                Problem(
+                                    doc.path,
+                                    line,
+                                    col,
+                                    where,
+                                    "id",
+                                    f"duplicate entity id (first defined at {first[0]}:{first[1]})",
+                                )
+                            )
+                            continue
+                        ds.entities[ent.id] = ent
+                        ds.entity_locations[ent.id] = (doc.path, line, col)
+                    else:
+                        ds.relations.append(Relation.model_validate(item))
+                        ds.relation_locations.append((doc.path, line, col))
+                except ValidationError as exc:
+                    problems.extend(_pydantic_problems(exc, doc, (kind, i), where))
+    return ds, problems
+
+
+def dataset_to_json(ds: Dataset) -> dict[str, Any]:
+    """A JSON-ready form of a dataset (the cache format)."""
+    return {
+        "entities": [
+            e.model_dump(exclude_none=True, exclude_defaults=True) for e in ds.entities.values()
+        ],
+        "entity_locations": [list(ds.entity_locations[k]) for k in ds.entities],
+        "relations": [r.model_dump(exclude_none=True, exclude_defaults=True) for r in ds.relations],
+        "relation_locations": [list(loc) for loc in ds.relation_locations],
+        "files": ds.files,
+    }
+
+
+def dataset_from_json(d: dict[str, Any]) -> Dataset:
+    """Rebuild a dataset from :func:`dataset_to_json` output."""
+    ds = Dataset(files=list(d["files"]))
+    for item, loc in zip(d["entities"], d["entity_locations"], strict=True):
+        ent = Entity.model_validate(item)
+        ds.entities[ent.id] = ent
+        ds.entity_locations[ent.id] = (loc[0], loc[1], loc[2])
+    ds.relations = [Relation.model_validate(r) for r in d["relations"]]
+    ds.relation_locations = [(loc[0], loc[1], loc[2]) for loc in d["relation_locations"]]
+    return ds

@@ -1,0 +1,247 @@
+"""One road for every query: look the name up once, gate once, bind once, run on one backend.
+
+A :class:`Backend` runs a checked query with its bound terms. Three implement it:
+
+- :class:`LocalBackend`: the in-memory engines (``oxigraph`` or ``rdflib``) on the N-Triples, with
+  optional ``rdfs`` reasoning, in the sandbox (:mod:`il2kg.query.sandbox`);
+- :class:`StoreBackend`: the rdflib API over a memory or on-disk Oxigraph store
+  (:mod:`il2kg.query.stores`), in the same sandbox;
+- :class:`RemoteBackend`: a SPARQL 1.1 endpoint (:mod:`il2kg.query.remote`).
+
+:func:`backend_for` picks one from the options a user gave and refuses contradictions
+(``--store`` with ``--endpoint``, ``--engine`` or ``--reasoning`` where they do not apply) with an
+:class:`~il2kg.errors.OptionError` (exit 2) instead of ignoring them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from il2kg.errors import OptionError
+from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, named_queries
+from il2kg.query.gate import CheckedQuery, check_query
+from il2kg.query.layout import (
+    DEFAULT_ENGINE,
+    DEFAULT_REASONING,
+    DEFAULT_TIMEOUT,
+    ENGINES,
+    REASONING,
+    STORES,
+    check_choice,
+)
+from il2kg.query.params import NameResolver, bind_params
+from il2kg.query.results import Results, Term
+
+if TYPE_CHECKING:
+    from il2kg.query.remote import Auth
+
+
+class Backend(Protocol):
+    """Something that answers a gated query with its parameters bound as terms."""
+
+    @property
+    def name(self) -> str: ...
+
+    def run(
+        self,
+        checked: CheckedQuery,
+        bindings: Mapping[str, Term],
+        *,
+        timeout: float,
+        limit: int | None,
+        labels: bool,
+    ) -> Results: ...
+
+
+@dataclass(frozen=True)
+class LocalBackend:
+    """The in-memory engines on a graph given as N-Triples."""
+
+    ntriples: bytes
+    engine: str = DEFAULT_ENGINE
+    reasoning: str = DEFAULT_REASONING
+
+    def __post_init__(self) -> None:
+        check_choice(self.engine, ENGINES, "engine")
+        check_choice(self.reasoning, REASONING, "reasoning")
+
+    @property
+    def name(self) -> str:
+        return self.engine
+
+    def run(
+        self,
+        checked: CheckedQuery,
+        bindings: Mapping[str, Term],
+        *,
+        timeout: float,
+        limit: int | None,
+        labels: bool,
+    ) -> Results:
+        from il2kg.query.engines import execute
+        from il2kg.query.layout import oxigraph_store, rdflib_dataset
+
+        make = oxigraph_store if self.engine == "oxigraph" else rdflib_dataset
+        nt, reasoning = self.ntriples, self.reasoning
+        return execute(
+            checked,
+            lambda: make(nt, reasoning),
+            engine=self.engine,
+            bindings=bindings,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
+
+
+@dataclass(frozen=True)
+class StoreBackend:
+    """The rdflib Graph API over a ``memory`` or ``oxigraph`` store (``location`` on disk)."""
+
+    ntriples: bytes
+    store: str = "memory"
+    location: str | Path | None = None
+    reasoning: str = DEFAULT_REASONING
+
+    def __post_init__(self) -> None:
+        check_choice(self.store, STORES, "store")
+        check_choice(self.reasoning, REASONING, "reasoning")
+
+    @property
+    def name(self) -> str:
+        return f"rdflib on {self.store}"
+
+    def run(
+        self,
+        checked: CheckedQuery,
+        bindings: Mapping[str, Term],
+        *,
+        timeout: float,
+        limit: int | None,
+        labels: bool,
+    ) -> Results:
+        from il2kg.query.engines import execute
+        from il2kg.query.stores import open_dataset
+
+        nt, store, location, reasoning = self.ntriples, self.store, self.location, self.reasoning
+        return execute(
+            checked,
+            lambda: open_dataset(nt, store, location, reasoning),
+            engine="rdflib",
+            bindings=bindings,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
+
+
+@dataclass(frozen=True)
+class RemoteBackend:
+    """A remote SPARQL 1.1 endpoint (credentials, if any, stay with its origin)."""
+
+    url: str
+    auth: Auth | None = None
+
+    @property
+    def name(self) -> str:
+        return "remote"
+
+    def run(
+        self,
+        checked: CheckedQuery,
+        bindings: Mapping[str, Term],
+        *,
+        timeout: float,
+        limit: int | None,
+        labels: bool,
+    ) -> Results:
+        from il2kg.query.remote import query_endpoint
+
+        return query_endpoint(
+            self.url, checked, bindings=bindings, auth=self.auth, timeout=timeout, limit=limit
+        )
+
+
+def backend_for(
+    ntriples: bytes,
+    *,
+    endpoint: str | None = None,
+    store: str | None = None,
+    location: str | Path | None = None,
+    engine: str | None = None,
+    reasoning: str | None = None,
+    auth: Auth | None = None,
+) -> Backend:
+    """The one backend the options name; ``None`` means "not given".
+
+    :raises OptionError: for options that contradict each other or do not apply.
+    """
+    if endpoint is not None:
+        given = [
+            f"--{n}"
+            for n, v in (("store", store), ("engine", engine), ("reasoning", reasoning))
+            if v is not None
+        ]
+        if given:
+            raise OptionError(
+                f"{' and '.join(given)} cannot be combined with --endpoint: "
+                "the remote endpoint evaluates the query itself"
+            )
+        from il2kg.query.remote import check_endpoint_url
+
+        check_endpoint_url(endpoint)
+        return RemoteBackend(endpoint, auth)
+    if auth is not None:
+        raise OptionError("credentials are only for --endpoint")
+    if store is not None:
+        if engine is not None:
+            raise OptionError("--engine cannot be combined with --store: a store is read by rdflib")
+        return StoreBackend(ntriples, store, location, reasoning or DEFAULT_REASONING)
+    if location is not None:
+        raise OptionError("a store location needs --store oxigraph")
+    return LocalBackend(ntriples, engine or DEFAULT_ENGINE, reasoning or DEFAULT_REASONING)
+
+
+def lookup(query: str, by_name: bool = True) -> NamedQuery | None:
+    """The named query ``query`` names, or ``None`` when it is SPARQL text.
+
+    :raises QueryError: for a name that is no named query (with the closest names).
+    """
+    name = query.strip()
+    if by_name and (name in named_queries() or looks_like_a_name(name)):
+        return get_named_query(name)
+    return None
+
+
+def ask(
+    query: str | NamedQuery,
+    backend: Backend,
+    *,
+    by_name: bool = True,
+    params: Mapping[str, str] | None = None,
+    resolve: NameResolver | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    limit: int | None = None,
+    labels: bool = True,
+) -> Results:
+    """Answer ``query`` (SPARQL text, the name of a named query, or a :class:`NamedQuery`).
+
+    Named queries get their declared parameters and defaults; entity names among the
+    parameters are turned into IRIs by ``resolve``.
+
+    :raises QueryError: refused, malformed, an unknown name or parameter (``QueryTimeout`` past
+        ``timeout``); :raises UnknownEntityError: for an entity name; :raises EndpointError:
+        from a remote backend.
+    """
+    nq = query if isinstance(query, NamedQuery) else lookup(query, by_name)
+    text, declared = (nq.text, nq.params) if nq is not None else (str(query), ())
+    if timeout <= 0:
+        from il2kg.errors import QueryError
+
+        raise QueryError("the timeout must be positive")
+    checked = check_query(text)
+    bindings = bind_params(checked, params or {}, declared, resolve)
+    return backend.run(checked, bindings, timeout=timeout, limit=limit, labels=labels)
