@@ -170,7 +170,8 @@ def _child_paths(size: str) -> None:
 
 def _child_html(size: str) -> None:
     from il2kg import KnowledgeGraph
-    from il2kg.explorer.page import explorer, focus_view, whole_view
+    from il2kg.explorer.page import explorer
+    from il2kg.explorer.views import focus_view, whole_view
 
     kg = KnowledgeGraph(kb_dir(size))
     ds = kg.dataset

@@ -4,6 +4,10 @@
 >>> kg = KnowledgeGraph()            # the shipped data
 >>> kg.stats().entities > 0
 True
+
+Why this module is longer than ~400 lines: it is the whole public API a Python user needs,
+one short typed method per use (validate, write, resolve, search, card, neighbors, paths, query,
+ask, push), each delegating to the stage below that does the work.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from il2kg.cache import BuildCache, cache_key
 from il2kg.namespaces import expand
+from il2kg.paths.results import DEFAULT_MAX_PATHS
+from il2kg.paths.results import DEFAULT_TIMEOUT as DEFAULT_PATH_TIMEOUT
 from il2kg.query.layout import (
     DEFAULT_ENGINE,
     DEFAULT_REASONING,
@@ -29,16 +35,17 @@ from il2kg.query.layout import (
 from il2kg.resources import cache_dir, default_data_dir, ontology_dir
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Collection, Mapping, Sequence
 
     import networkx as nx
     from rdflib import Graph
 
+    from il2kg.curate.card import EntityCard
     from il2kg.curate.stats import Stats
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
     from il2kg.paths.resolve import Resolver, SearchHit
-    from il2kg.paths.search import PathResult
+    from il2kg.paths.results import Neighbor, PathResult
     from il2kg.query.catalogue import NamedQuery
     from il2kg.query.remote import Auth, PushedGraph
     from il2kg.query.results import Results
@@ -259,7 +266,7 @@ class KnowledgeGraph:
         atomic_write_many(files)  # KGX's nodes.tsv and edges.tsv land together or not at all
         return list(files)
 
-    # -- lookups and paths (il2kg.paths.resolve, il2kg.paths.search) -------------------------------------------
+    # -- lookups and paths (il2kg.paths) ---------------------------------------------------------------
 
     @cached_property
     def resolver(self) -> Resolver:
@@ -283,18 +290,101 @@ class KnowledgeGraph:
         """The networkx projection used by path searches (built once; do not modify)."""
         return self.network()
 
-    def paths(self, source: str, target: str, **options: Any) -> PathResult:
-        """Ranked paths between two entities named any way ``resolve`` accepts.
+    def paths(
+        self,
+        source: str,
+        target: str,
+        *,
+        k: int = 1,
+        all_paths: bool = False,
+        max_length: int | None = None,
+        max_paths: int = DEFAULT_MAX_PATHS,
+        timeout: float | None = DEFAULT_PATH_TIMEOUT,
+        directed: bool = True,
+        predicates: Collection[str] = (),
+        exclude_predicates: Collection[str] = (),
+        via: Sequence[str] = (),
+        avoid: Collection[str] = (),
+        metapath: str | Sequence[str] | None = None,
+        qualifiers: Mapping[str, str] | None = None,
+    ) -> PathResult:
+        """Ranked paths between two entities named any way :meth:`resolve` accepts.
 
-        Options as :func:`il2kg.paths.search.query_paths` (``k``, ``all_paths``, ``max_length``,
-        ``directed``, ``predicates``, ``via``, ``avoid``, ``metapath``, ``qualifiers`` ...).
-        Raises ``UnknownEntityError`` or ``PathNotFound``.
+        ``k`` shortest simple paths (or ``all_paths`` up to ``max_length``), ``directed`` unless
+        told otherwise; ``predicates``/``exclude_predicates`` by name (with sub-predicates),
+        ``via`` waypoints in order, ``avoid`` entities, a ``metapath`` of classes
+        (``"Cytokine>ReceptorComplex>Kinase"``), ``qualifiers`` the relations must carry.
+
+        :raises UnknownEntityError: for a name; :raises PathNotFound: when no path fits;
+            :raises Il2kgError: for unknown predicates, classes or qualifier keys.
         """
-        from il2kg.paths.search import query_paths
+        from il2kg.paths.constraints import query_paths
 
         return query_paths(
-            self.path_graph, self.vocabulary, self.resolver, source, target, **options
+            self.path_graph,
+            self.vocabulary,
+            self.resolver,
+            source,
+            target,
+            k=k,
+            all_paths=all_paths,
+            max_length=max_length,
+            max_paths=max_paths,
+            timeout=timeout,
+            directed=directed,
+            predicates=predicates,
+            exclude_predicates=exclude_predicates,
+            via=via,
+            avoid=avoid,
+            metapath=metapath,
+            qualifiers=qualifiers,
         )
+
+    def neighbors(
+        self,
+        name: str,
+        *,
+        depth: int = 1,
+        predicates: Collection[str] = (),
+        types: Collection[str] = (),
+        directed: bool = False,
+    ) -> list[Neighbor]:
+        """Entities within ``depth`` hops of the one ``name`` designates, nearest first.
+
+        :raises UnknownEntityError: for the name; :raises Il2kgError: for unknown predicates
+            or classes, or ``depth < 1``.
+        """
+        from il2kg.paths.constraints import query_neighbors
+
+        _, found = query_neighbors(
+            self.path_graph,
+            self.vocabulary,
+            self.resolver,
+            name,
+            depth=depth,
+            predicates=predicates,
+            types=types,
+            directed=directed,
+        )
+        return found
+
+    def card(self, name: str) -> EntityCard:
+        """Everything curated about one entity: ids, names, description, relations, evidence.
+
+        :raises UnknownEntityError: when ``name`` designates no entity, or several.
+        """
+        from il2kg.curate.card import entity_card
+
+        return entity_card(self.dataset, self.resolve(name))
+
+    @cached_property
+    def labels(self) -> Mapping[str, str]:
+        """Entity id -> label (read from the cached path graph: no need to load the dataset)."""
+        return {n: str(d["label"]) for n, d in self.path_graph.nodes(data=True)}
+
+    def label(self, entity_id: str) -> str:
+        """The label of an entity id (the id itself when it is not an entity of the graph)."""
+        return self.labels.get(entity_id, entity_id)
 
     # -- SPARQL (see il2kg.query.ask) -------------------------------------------------------------
 

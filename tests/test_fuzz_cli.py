@@ -21,7 +21,7 @@ from il2kg import KnowledgeGraph
 from il2kg.cli import State, cli
 from il2kg.errors import Il2kgError, UnknownEntityError
 from il2kg.paths.resolve import Resolver, SearchHit
-from il2kg.paths.search import PathResult
+from il2kg.paths.results import PathResult
 
 from .conftest import FIXTURE_KB, SHIPPED_DATA
 

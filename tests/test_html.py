@@ -23,17 +23,9 @@ from il2kg import KnowledgeGraph
 from il2kg.cli import cli
 from il2kg.errors import Il2kgError, UnknownEntityError
 from il2kg.explorer import page as explorer_mod
-from il2kg.explorer.page import (
-    explorer,
-    filter_view,
-    focus_view,
-    json_for_script,
-    query_view,
-    render,
-    resolver_url,
-    whole_view,
-    write_explorer,
-)
+from il2kg.explorer.page import explorer, render, write_explorer
+from il2kg.explorer.payload import json_for_script, resolver_url
+from il2kg.explorer.views import filter_view, focus_view, query_view, whole_view
 from il2kg.query.results import Results, Term
 
 FIXTURE_KB = Path(__file__).resolve().parent / "fixtures" / "kb"

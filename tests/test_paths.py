@@ -20,15 +20,10 @@ import networkx as nx
 import pytest
 
 from il2kg import Il2kgError, KnowledgeGraph, PathNotFound
-from il2kg.paths.search import (
-    NoPathError,
-    expand_predicates,
-    find_paths,
-    hop_cost,
-    neighbors,
-    parse_metapath,
-    search_paths,
-)
+from il2kg.errors import NoPathError
+from il2kg.paths.neighbors import neighbors
+from il2kg.paths.results import hop_cost
+from il2kg.paths.search import expand_predicates, find_paths, parse_metapath, search_paths
 
 IL2, ABG, BG = "HGNC:6001", "IL2KG:IL2R_ABG", "IL2KG:IL2R_BG"
 RA, RB, RG = "HGNC:6008", "HGNC:6009", "HGNC:6010"

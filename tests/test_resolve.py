@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from il2kg import KnowledgeGraph, UnknownEntityError
+from il2kg.curate.card import entity_card
 from il2kg.dataset.model import Dataset, Entity
-from il2kg.paths.resolve import Resolver, entity_card, normalise, resolve
+from il2kg.paths.resolve import Resolver, normalise, resolve
 
 
 @pytest.mark.parametrize(

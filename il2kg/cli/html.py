@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from il2kg.cli import State, output_option, pass_state
+from il2kg.explorer.defaults import DEPTH, PATH_MAX_LENGTH, PATHS_SHOWN
 
 
 @click.command()
@@ -20,7 +21,7 @@ from il2kg.cli import State, output_option, pass_state
 @click.option(
     "--depth",
     type=click.IntRange(min=0),
-    default=1,
+    default=DEPTH,
     show_default=True,
     help="Hops around --focus, or of context around the --path paths.",
 )
@@ -35,14 +36,14 @@ from il2kg.cli import State, output_option, pass_state
 @click.option(
     "--max-paths",
     type=click.IntRange(min=1),
-    default=10,
+    default=PATHS_SHOWN,
     show_default=True,
     help="With --path: how many paths to highlight.",
 )
 @click.option(
     "--max-length",
     type=click.IntRange(min=1),
-    default=4,
+    default=PATH_MAX_LENGTH,
     show_default=True,
     help="With --path: the longest path, in hops.",
 )
@@ -104,7 +105,7 @@ def html(
     chosen = [o for o, v in (("--focus", focus), ("--path", path_ends), ("--query", query)) if v]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} cannot be combined: choose one")
-    target = output if output is not None else Path("il2kg.explorer.page")
+    target = output if output is not None else Path("il2kg.html")
     page = write_explorer(
         state.kg(),
         target,

@@ -6,15 +6,24 @@ with or without Greek letters and punctuation (see :mod:`il2kg.paths.resolve`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from il2kg.cli import State, echo_json, fail, pass_state
+from il2kg.cli.options import KeyValue, pairs, timeout_option
+from il2kg.paths.constraints import QUALIFIER_KEYS
+from il2kg.paths.results import (
+    DEFAULT_ALL_MAX_LENGTH,
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_MAX_PATHS,
+    DEFAULT_TIMEOUT,
+    MAX_PATHS_LIMIT,
+)
 
 if TYPE_CHECKING:
-    from il2kg.paths.search import Hop, PathResult
+    from il2kg.paths.results import Hop, PathResult
 
 FORMATS = ("text", "json")
 
@@ -28,16 +37,6 @@ def format_option(f: Any) -> Any:
         show_default=True,
         help="Readable text, or JSON for scripts.",
     )(f)
-
-
-def _qualifiers(values: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--qualifier")
-        out[key.strip()] = value.strip()
-    return out
 
 
 @click.command()
@@ -79,10 +78,7 @@ def show(state: State, entity: str, fmt: str) -> None:
       il2kg show CD25
       il2kg show "IL-2Rβγ" --format json
     """
-    from il2kg.paths.resolve import entity_card
-
-    kg = state.kg()
-    card = entity_card(kg.dataset, kg.resolve(entity))
+    card = state.kg().card(entity)
     if fmt == "json":
         echo_json(card.to_json())
         return
@@ -149,14 +145,10 @@ def neighbors(
       il2kg neighbors JAK1 --depth 2 --type TranscriptionFactor
       il2kg neighbors CD25 --predicate part_of --format json
     """
-    from il2kg.paths.search import query_neighbors
-
     kg = state.kg()
-    eid, found = query_neighbors(
-        kg.path_graph,
-        kg.vocabulary,
-        kg.resolver,
-        entity,
+    eid = kg.resolve(entity)
+    found = kg.neighbors(
+        eid,
         depth=depth,
         predicates=predicates,
         types=types,
@@ -165,7 +157,7 @@ def neighbors(
     if fmt == "json":
         echo_json({"entity": eid, "neighbors": [n.to_json() for n in found]})
         return
-    labels = _labels(state)
+    labels = kg.labels
     click.echo(f"{labels.get(eid, eid)} ({eid}): {len(found)} within {depth} hop(s)")
     for n in found:
         hop = n.hop
@@ -173,11 +165,6 @@ def neighbors(
             f"  {n.distance}  {labels.get(hop.source, hop.source)} {hop.arrow} "
             f"{n.label} ({n.id}) [{n.type}]  [{hop.status}]"
         )
-
-
-def _labels(state: State) -> dict[str, str]:
-    """Entity id -> label, from the cached path graph (no need to load the full dataset)."""
-    return {n: d["label"] for n, d in state.kg().path_graph.nodes(data=True)}
 
 
 @click.command()
@@ -203,22 +190,16 @@ def _labels(state: State) -> dict[str, str]:
     "--max-length",
     type=click.IntRange(1, 12),
     default=None,
-    help="Most hops in a path [default: 10; 4 with --all].",
+    help=f"Most hops in a path [default: {DEFAULT_MAX_LENGTH}; {DEFAULT_ALL_MAX_LENGTH} with --all].",
 )
 @click.option(
     "--max-paths",
-    type=click.IntRange(1),
-    default=1000,
+    type=click.IntRange(1, MAX_PATHS_LIMIT),
+    default=DEFAULT_MAX_PATHS,
     show_default=True,
-    help="Most paths examined.",
+    help="Most paths examined (and printed).",
 )
-@click.option(
-    "--timeout",
-    type=click.FloatRange(0.1),
-    default=10.0,
-    show_default=True,
-    help="Seconds before the search stops.",
-)
+@timeout_option(DEFAULT_TIMEOUT, "Seconds before the search stops.", minimum=0.1)
 @click.option(
     "--predicate",
     "predicates",
@@ -242,8 +223,9 @@ def _labels(state: State) -> dict[str, str]:
     "--qualifier",
     "qualifiers",
     multiple=True,
-    metavar="KEY=VALUE",
-    help="Skip relations qualified with another value, e.g. cell_type=CL:0000815.",
+    type=KeyValue(),
+    help="Skip relations qualified with another value, e.g. cell_type=CL:0000815 "
+    f"(keys: {', '.join(QUALIFIER_KEYS)}).",
 )
 @format_option
 @pass_state
@@ -262,7 +244,7 @@ def path(
     via: tuple[str, ...],
     avoid: tuple[str, ...],
     metapath: str | None,
-    qualifiers: tuple[str, ...],
+    qualifiers: tuple[tuple[str, str], ...],
     fmt: str,
 ) -> None:
     """Find how SOURCE leads to TARGET: the shortest path, the k shortest, or all of them.
@@ -297,12 +279,12 @@ def path(
         via=via,
         avoid=avoid,
         metapath=metapath,
-        qualifiers=_qualifiers(qualifiers),
+        qualifiers=pairs(qualifiers),
     )
     if fmt == "json":
-        echo_json(_result_json(result, _labels(state)))
+        echo_json(_result_json(result, kg.labels))
     else:
-        _print_paths(result, _labels(state))
+        _print_paths(result, kg.labels)
     if result.truncated:
         click.echo(
             f"note: the search stopped at its {result.truncated}; the answer may be incomplete "

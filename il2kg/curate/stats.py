@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from il2kg.dataset.model import Dataset
-from il2kg.dataset.ontology import Vocabulary
 from il2kg.namespaces import PUBLICATION_PREFIXES
+
+if TYPE_CHECKING:
+    from il2kg.dataset.model import Dataset
+    from il2kg.dataset.ontology import Vocabulary
 
 #: Which identifier an entity of a class should have: class -> (accepted id/xref prefixes, what)
 EXPECTED_IDS: dict[str, tuple[tuple[str, ...], str]] = {

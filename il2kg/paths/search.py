@@ -22,6 +22,10 @@ Ranking among paths of equal length: lower :func:`hop_cost` sums first (verified
 knowledge over unverified; more sources better), plus a hub penalty of
 ``HUB_WEIGHT * log2(1 + degree)`` for every intermediate node, so that a path through a
 specific mediator beats one through a node linked to everything. Ties go by node labels.
+
+Why this module is longer than ~400 lines: it is one algorithm (the walker, the distance bounds,
+the bounded enumeration and the explanation of a missing path share their state); the result
+types are :mod:`il2kg.paths.results`, neighbourhoods :mod:`il2kg.paths.neighbors`.
 """
 
 from __future__ import annotations
@@ -30,123 +34,26 @@ import math
 import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from il2kg.errors import Il2kgError, NoPathError, PathNotFound
+from il2kg.paths.results import (
+    DEFAULT_ALL_MAX_LENGTH,
+    DEFAULT_MAX_LENGTH,
+    DEFAULT_MAX_PATHS,
+    DEFAULT_TIMEOUT,
+    HUB_WEIGHT,
+    Direction,
+    Hop,
+    Path,
+    PathResult,
+    hop_cost,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from il2kg.dataset.ontology import Vocabulary
-    from il2kg.paths.resolve import Resolver
-
-Direction = Literal["forward", "inverse", "reverse"]
-
-#: Default bound on path length (hops) for shortest and k-shortest searches.
-DEFAULT_MAX_LENGTH = 10
-#: Default bound on path length for ``all_paths`` (the number of paths grows ~10x per hop).
-DEFAULT_ALL_MAX_LENGTH = 4
-#: Default bound on the number of paths examined (and returned by ``all_paths``).
-DEFAULT_MAX_PATHS = 1000
-#: Default time bound of a search, in seconds.
-DEFAULT_TIMEOUT = 10.0
-#: Hop costs by curation status.
-STATUS_COST: Mapping[str, float] = {"verified": 0.0, "expert_knowledge": 0.5, "unverified": 1.0}
-#: Cost of walking a relation against its direction (undirected search only).
-REVERSE_COST = 0.1
-#: Weight of the hub penalty of intermediate nodes.
-HUB_WEIGHT = 0.1
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One step of a path: from ``source`` to ``target`` along one curated relation.
-
-    ``predicate`` reads from ``source`` to ``target`` (the inverse predicate when ``direction``
-    is ``"inverse"``); ``subject``/``relation``/``object`` are the relation as curated.
-    ``alternatives`` lists the other relations linking the same two entities in the allowed
-    directions (the hop shows the best-evidenced one).
-    """
-
-    source: str
-    target: str
-    predicate: str
-    direction: Direction
-    subject: str
-    relation: str
-    object: str
-    statement: str
-    status: str
-    sources: tuple[str, ...]
-    qualifiers: Mapping[str, str] = field(default_factory=dict)
-    quantities: tuple[Mapping[str, Any], ...] = ()
-    alternatives: tuple[str, ...] = ()
-
-    @property
-    def arrow(self) -> str:
-        """``—binds→`` (forward or inverse) or ``←binds—`` (walked against the relation)."""
-        if self.direction == "reverse":
-            return f"←{self.predicate}—"
-        return f"—{self.predicate}→"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "target": self.target,
-            "predicate": self.predicate,
-            "direction": self.direction,
-            "relation": {
-                "subject": self.subject,
-                "predicate": self.relation,
-                "object": self.object,
-            },
-            "statement": self.statement,
-            "status": self.status,
-            "sources": list(self.sources),
-            "qualifiers": dict(self.qualifiers),
-            "quantities": [dict(q) for q in self.quantities],
-            "alternatives": list(self.alternatives),
-        }
-
-
-@dataclass(frozen=True)
-class Path:
-    """A simple path: ``nodes[0] hops[0] nodes[1] ...``; lower ``cost`` ranks first."""
-
-    nodes: tuple[str, ...]
-    hops: tuple[Hop, ...]
-    cost: float
-
-    @property
-    def length(self) -> int:
-        return len(self.hops)
-
-    def chain(self, labels: Mapping[str, str] | None = None) -> str:
-        """A readable chain: ``IL2 —binds→ high-affinity IL-2 receptor —has_part→ IL2RB``."""
-        name = (lambda n: labels.get(n, n)) if labels is not None else (lambda n: n)
-        parts = [name(self.nodes[0])]
-        for hop in self.hops:
-            parts += [hop.arrow, name(hop.target)]
-        return " ".join(parts)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "length": self.length,
-            "cost": round(self.cost, 4),
-            "nodes": list(self.nodes),
-            "hops": [h.to_json() for h in self.hops],
-        }
-
-
-@dataclass(frozen=True)
-class PathResult:
-    """The ranked paths and, if a bound cut the search short, why (``truncated``)."""
-
-    paths: tuple[Path, ...]
-    truncated: str | None = None
-    examined: int = 0
 
 
 class _Stop(Exception):
@@ -159,16 +66,6 @@ class _Edge:
     direction: Direction
     data: Mapping[str, Any]
     shown: str
-
-
-def hop_cost(status: str, n_sources: int, direction: Direction = "forward") -> float:
-    """The cost of one hop: curation status, plus ``0.5 / sources``, plus a reverse penalty.
-
-    >>> hop_cost("verified", 2) < hop_cost("verified", 1) < hop_cost("unverified", 3)
-    True
-    """
-    cost = STATUS_COST.get(status, 1.0) + 0.5 / max(n_sources, 1)
-    return cost + (REVERSE_COST if direction == "reverse" else 0.0)
 
 
 class _Walker:
@@ -767,85 +664,6 @@ def _no_path(
     return NoPathError("\n".join(lines), source, target, fwd, back)
 
 
-# -- neighbourhoods ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Neighbor:
-    """An entity within ``distance`` hops, and the first hop of the way back to it."""
-
-    id: str
-    label: str
-    type: str
-    distance: int
-    hop: Hop
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "type": self.type,
-            "distance": self.distance,
-            "hop": self.hop.to_json(),
-        }
-
-
-def neighbors(
-    graph: nx.MultiDiGraph,
-    source: str,
-    *,
-    depth: int = 1,
-    predicates: Collection[str] | None = None,
-    types: Collection[str] = (),
-    ancestors: Mapping[str, Collection[str]] | None = None,
-    directed: bool = False,
-    inverses: Mapping[str, str] | None = None,
-    limit: int = 10_000,
-) -> list[Neighbor]:
-    """Entities within ``depth`` hops of ``source`` (both directions unless ``directed``).
-
-    Each comes with the hop that reached it (from its parent on a shortest path). ``types``
-    keeps only entities of those classes (by subclass through ``ancestors``), but the walk goes
-    through any class. Ordered by distance, then label. Raises
-    :class:`~il2kg.errors.Il2kgError` for an unknown id or ``depth < 1``.
-    """
-    if source not in graph:
-        raise Il2kgError(f"{source!r} is not an entity of the graph")
-    if depth < 1:
-        raise Il2kgError("depth must be at least 1")
-    w = _Walker(
-        graph,
-        directed=directed,
-        inverses=inverses or {},
-        predicates=predicates,
-        exclude_predicates=(),
-        qualifiers={},
-        avoid=(),
-    )
-    matches = _type_matcher(ancestors)
-    wanted = tuple(types)
-    seen = {source: 0}
-    queue = deque([source])
-    out: list[Neighbor] = []
-    while queue and len(seen) <= limit:
-        u = queue.popleft()
-        if seen[u] >= depth:
-            continue
-        for v, edges in sorted(w.steps(u).items()):
-            if v in seen:
-                continue
-            seen[v] = seen[u] + 1
-            queue.append(v)
-            node = graph.nodes[v]
-            vtype = str(node.get("type", ""))
-            if wanted and not any(matches(vtype, t) for t in wanted):
-                continue
-            hop, _ = _best_hop(u, v, edges)
-            out.append(Neighbor(v, str(node.get("label", v)), vtype, seen[v], hop))
-    out.sort(key=lambda n: (n.distance, n.label.casefold(), n.id))
-    return out
-
-
 def expand_predicates(
     names: Collection[str], parents: Mapping[str, Collection[str]], inverses: Mapping[str, str]
 ) -> frozenset[str]:
@@ -869,104 +687,3 @@ def expand_predicates(
                 chosen.add(p)
                 changed = True
     return frozenset(chosen)
-
-
-# -- names and vocabulary -> constraints (what KnowledgeGraph.paths and the CLI use) ---------
-
-#: Qualifier keys a path search can filter on; the values of these are entity names.
-QUALIFIER_KEYS = ("cell_type", "species", "regimen", "route", "disease_stage", "population")
-_ENTITY_QUALIFIERS = ("cell_type", "regimen")
-
-
-def check_classes(names: Collection[str], vocabulary: Vocabulary) -> None:
-    """Raise :class:`~il2kg.errors.Il2kgError` naming classes the ontology does not declare."""
-    import difflib
-
-    known = sorted(vocabulary.entity_classes or vocabulary.ancestors)
-    for name in names:
-        if name not in vocabulary.ancestors:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise Il2kgError(f"unknown class '{name}'{hint}")
-
-
-def query_paths(
-    graph: nx.MultiDiGraph,
-    vocabulary: Vocabulary,
-    resolver: Resolver,
-    source: str,
-    target: str,
-    *,
-    predicates: Collection[str] = (),
-    exclude_predicates: Collection[str] = (),
-    via: Sequence[str] = (),
-    avoid: Collection[str] = (),
-    metapath: str | Sequence[str] | None = None,
-    qualifiers: Mapping[str, str] | None = None,
-    **options: Any,
-) -> PathResult:
-    """:func:`search_paths` with names instead of ids, checked against the ontology.
-
-    Entities (``source``, ``target``, ``via``, ``avoid`` and the ``cell_type``/``regimen``
-    qualifier values) go through the resolver; predicates bring their sub-predicates; metapath
-    classes match by subclass; inverse predicates come from the ontology. Raises
-    :class:`~il2kg.errors.UnknownEntityError` for names and :class:`~il2kg.errors.Il2kgError`
-    for unknown predicates, classes or qualifier keys.
-    """
-    parents = {p: info.parents for p, info in vocabulary.predicates.items()}
-    inverses = {p: info.inverse for p, info in vocabulary.predicates.items() if info.inverse}
-    quals: dict[str, str] = {}
-    for key, value in (qualifiers or {}).items():
-        if key not in QUALIFIER_KEYS:
-            raise Il2kgError(f"unknown qualifier '{key}' (known: {', '.join(QUALIFIER_KEYS)})")
-        quals[key] = resolver.resolve(value) if key in _ENTITY_QUALIFIERS else value
-    mp = parse_metapath(metapath) if metapath is not None else None
-    if mp is not None:
-        check_classes(mp, vocabulary)
-    return search_paths(
-        graph,
-        resolver.resolve(source),
-        resolver.resolve(target),
-        predicates=expand_predicates(predicates, parents, inverses) if predicates else None,
-        exclude_predicates=expand_predicates(exclude_predicates, parents, inverses),
-        via=[resolver.resolve(v) for v in via],
-        avoid=[resolver.resolve(a) for a in avoid],
-        metapath=mp,
-        ancestors=vocabulary.ancestors,
-        inverses=inverses,
-        qualifiers=quals,
-        **options,
-    )
-
-
-def query_neighbors(
-    graph: nx.MultiDiGraph,
-    vocabulary: Vocabulary,
-    resolver: Resolver,
-    name: str,
-    *,
-    depth: int = 1,
-    predicates: Collection[str] = (),
-    types: Collection[str] = (),
-    directed: bool = False,
-) -> tuple[str, list[Neighbor]]:
-    """:func:`neighbors` of an entity given by name; returns its id and its neighbours.
-
-    Raises :class:`~il2kg.errors.UnknownEntityError` for the name and
-    :class:`~il2kg.errors.Il2kgError` for unknown predicates or classes.
-    """
-    parents = {p: info.parents for p, info in vocabulary.predicates.items()}
-    inverses = {p: info.inverse for p, info in vocabulary.predicates.items() if info.inverse}
-    check_classes(types, vocabulary)
-    eid = resolver.resolve(name)
-    found = neighbors(
-        graph,
-        eid,
-        depth=depth,
-        predicates=expand_predicates(predicates, parents, inverses) if predicates else None,
-        types=types,
-        ancestors=vocabulary.ancestors,
-        directed=directed,
-        inverses=inverses,
-    )
-    return eid, found

@@ -14,6 +14,9 @@ of them (the local engines, the Oxigraph server, a remote endpoint):
 ('HGNC:6001', '<https://identifiers.org/hgnc:6001>')
 >>> Term.literal("42", "http://www.w3.org/2001/XMLSchema#integer").to_python()
 42
+
+Why this module is a little over ~400 lines: every results format (table, CSV, TSV, SPARQL JSON
+and XML, RDF) is written here beside the :class:`Results` it serialises.
 """
 
 from __future__ import annotations

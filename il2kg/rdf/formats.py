@@ -26,26 +26,33 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class Inputs:
+    """What a format may read: the sorted N-Triples, an rdflib graph on demand, the dataset and
+    the ontology's vocabulary."""
+
+    ntriples: bytes
+    graph: Callable[[], Graph]
+    ds: Dataset
+    vocab: Vocabulary
+
+
+@dataclass(frozen=True)
 class Format:
-    """An output format: its name, file suffixes, and whether it writes a directory."""
+    """An output format: its name, file suffixes, what it is, and the function that writes it.
+
+    ``dump`` returns ``{name: bytes}``: one item named ``""`` for a file, or the files of a
+    directory (``directory=True``). A new export format is one entry of :data:`FORMATS`.
+    """
 
     name: str
     suffixes: tuple[str, ...]
     description: str
+    dump: Callable[[Inputs], dict[str, bytes]]
     directory: bool = False
 
 
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("turtle", (".ttl",), "RDF Turtle"),
-        Format("nt", (".nt",), "RDF N-Triples (sorted)"),
-        Format("jsonld", (".jsonld", ".json"), "JSON-LD with an @context of the prefix map"),
-        Format("xml", (".rdf", ".owl", ".xml"), "RDF/XML"),
-        Format("graphml", (".graphml",), "GraphML of entities and curated relations"),
-        Format("kgx", (), "KGX TSV: nodes.tsv and edges.tsv in a directory", directory=True),
-    )
-}
+def _single(fn: Callable[[Inputs], bytes]) -> Callable[[Inputs], dict[str, bytes]]:
+    return lambda inputs: {"": fn(inputs)}
 
 
 def format_for(path: Path | None, fmt: str | None) -> str:
@@ -234,22 +241,56 @@ def kgx_dumps(ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
     return {"nodes.tsv": nodes.getvalue().encode(), "edges.tsv": edges.getvalue().encode()}
 
 
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format(
+            "turtle",
+            (".ttl",),
+            "RDF Turtle",
+            _single(lambda i: _oxigraph_dumps(i.ntriples, "turtle")),
+        ),
+        Format("nt", (".nt",), "RDF N-Triples (sorted)", _single(lambda i: i.ntriples)),
+        Format(
+            "jsonld",
+            (".jsonld", ".json"),
+            "JSON-LD with an @context of the prefix map",
+            _single(lambda i: _jsonld_dumps(i.graph())),
+        ),
+        Format(
+            "xml",
+            (".rdf", ".owl", ".xml"),
+            "RDF/XML",
+            _single(lambda i: _oxigraph_dumps(i.ntriples, "xml")),
+        ),
+        Format(
+            "graphml",
+            (".graphml",),
+            "GraphML of entities and curated relations",
+            _single(lambda i: graphml_dumps(i.ds)),
+        ),
+        Format(
+            "kgx",
+            (),
+            "KGX TSV: nodes.tsv and edges.tsv in a directory",
+            lambda i: kgx_dumps(i.ds, i.vocab),
+            directory=True,
+        ),
+    )
+}
+
+
 def dumps(
     fmt: str, *, ntriples: bytes, graph: Callable[[], Graph], ds: Dataset, vocab: Vocabulary
 ) -> dict[str, bytes]:
-    """Serialise to ``fmt``; return ``{name: bytes}`` (one item named "", or two for KGX).
+    """Serialise to ``fmt``; return ``{name: bytes}`` (one item named "", or the files of a
+    directory format).
 
     ``ntriples`` is the sorted N-Triples of the graph; ``graph`` is called only for formats
     that need an rdflib graph (JSON-LD).
+
+    :raises OutputError: for an unknown format.
     """
-    if fmt == "nt":
-        return {"": ntriples}
-    if fmt in ("turtle", "xml"):
-        return {"": _oxigraph_dumps(ntriples, fmt)}
-    if fmt == "jsonld":
-        return {"": _jsonld_dumps(graph())}
-    if fmt == "graphml":
-        return {"": graphml_dumps(ds)}
-    if fmt == "kgx":
-        return kgx_dumps(ds, vocab)
-    raise OutputError(f"unknown format '{fmt}'")
+    if fmt not in FORMATS:
+        raise OutputError(f"unknown format '{fmt}' (choose from {', '.join(FORMATS)})")
+    return FORMATS[fmt].dump(Inputs(ntriples, graph, ds, vocab))

@@ -1,0 +1,161 @@
+"""The entity card of ``il2kg show`` and :meth:`KnowledgeGraph.card`: everything curated about one
+entity, its relations grouped by predicate, each with the evidence that supports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from il2kg.dataset.ids import statement_id
+from il2kg.errors import UnknownEntityError
+from il2kg.namespaces import expand
+
+if TYPE_CHECKING:
+    from il2kg.dataset.model import Dataset
+
+
+@dataclass(frozen=True)
+class RelationView:
+    """One relation of an entity as its card shows it: the other end, and why it is believed."""
+
+    predicate: str
+    other: str
+    other_label: str
+    negated: bool
+    status: str
+    statement: str
+    evidence: tuple[dict[str, str], ...]
+    qualifiers: dict[str, str]
+    quantities: tuple[dict[str, Any], ...]
+    comment: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "predicate": self.predicate,
+            "other": self.other,
+            "other_label": self.other_label,
+            "negated": self.negated,
+            "status": self.status,
+            "statement": self.statement,
+            "evidence": list(self.evidence),
+            "qualifiers": self.qualifiers,
+            "quantities": list(self.quantities),
+            "comment": self.comment,
+        }
+
+
+@dataclass(frozen=True)
+class EntityCard:
+    """Everything curated about one entity, with its relations grouped by predicate."""
+
+    id: str
+    iri: str
+    label: str
+    type: str
+    synonyms: tuple[str, ...]
+    xrefs: tuple[str, ...]
+    description: str | None
+    details: dict[str, str]
+    outgoing: dict[str, tuple[RelationView, ...]]
+    incoming: dict[str, tuple[RelationView, ...]]
+    location: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "iri": self.iri,
+            "label": self.label,
+            "type": self.type,
+            "synonyms": list(self.synonyms),
+            "xrefs": list(self.xrefs),
+            "description": self.description,
+            "details": self.details,
+            "outgoing": {p: [r.to_json() for r in rs] for p, rs in self.outgoing.items()},
+            "incoming": {p: [r.to_json() for r in rs] for p, rs in self.incoming.items()},
+            "location": self.location,
+        }
+
+
+def entity_card(ds: Dataset, eid: str) -> EntityCard:
+    """The card of entity ``eid`` (an id; names go through the resolver first).
+
+    Negated relations are included and flagged. Raises
+    :class:`~il2kg.errors.UnknownEntityError` for an unknown id.
+    """
+    ent = ds.entities.get(eid)
+    if ent is None:
+        raise UnknownEntityError(eid, [], False)
+    out: dict[str, list[RelationView]] = {}
+    inc: dict[str, list[RelationView]] = {}
+    for rel in ds.relations:
+        if eid not in (rel.subject, rel.object):
+            continue
+        evidence = tuple(
+            {
+                k: v
+                for k, v in (
+                    ("source", e.source or e.name or ""),
+                    ("status", e.status),
+                    ("note", e.note or ""),
+                    ("url", e.url or ""),
+                )
+                if v
+            }
+            for e in rel.evidence
+        )
+        for side, other, bucket in (
+            ("out", rel.object, out),
+            ("in", rel.subject, inc),
+        ):
+            if (side == "out" and rel.subject != eid) or (side == "in" and rel.object != eid):
+                continue
+            other_ent = ds.entities.get(other)
+            bucket.setdefault(rel.predicate, []).append(
+                RelationView(
+                    predicate=rel.predicate,
+                    other=other,
+                    other_label=other_ent.label if other_ent else other,
+                    negated=rel.negated,
+                    status=rel.best_status(),
+                    statement=statement_id(rel),
+                    evidence=evidence,
+                    qualifiers=rel.qualifiers.model_dump(exclude_none=True)
+                    if rel.qualifiers
+                    else {},
+                    quantities=tuple(q.model_dump(exclude_none=True) for q in rel.quantities),
+                    comment=rel.comment,
+                )
+            )
+    details = {
+        k: str(v)
+        for k, v in (
+            ("date", ent.date),
+            ("event_type", ent.event_type),
+            ("trial_phase", ent.trial_phase),
+            ("route", ent.route),
+            ("dose", ent.dose),
+        )
+        if v is not None
+    }
+    loc = ds.entity_locations.get(eid)
+
+    def grouped(d: dict[str, list[RelationView]]) -> dict[str, tuple[RelationView, ...]]:
+        return {
+            p: tuple(sorted(rs, key=lambda r: (r.negated, r.other_label.casefold(), r.other)))
+            for p, rs in sorted(d.items())
+        }
+
+    return EntityCard(
+        id=eid,
+        iri=expand(eid),
+        label=ent.label,
+        type=ent.type,
+        synonyms=tuple(ent.synonyms),
+        xrefs=tuple(ent.xrefs),
+        description=ent.description,
+        details=details,
+        outgoing=grouped(out),
+        incoming=grouped(inc),
+        location=f"{loc[0]}:{loc[1]}" if loc else "",
+    )
