@@ -158,6 +158,9 @@ def check_curie(curie: str) -> str | None:
         return str(exc)
     if not PATTERNS[prefix].fullmatch(local):
         hint = PATTERN_HINTS.get(prefix, "see docs/data-format.md")
+        other = next((c for c in local if c.isdigit() and not c.isascii()), None)
+        if other is not None:  # a homoglyph: ٠ (U+0660) and ０ (U+FF10) look like 0
+            hint += f"; U+{ord(other):04X} is not one of the ASCII digits 0-9"
         return f"{shown(curie)} is not a valid {prefix} identifier (expected {hint})"
     return None
 
