@@ -24,21 +24,47 @@ _FILES = ("model.json", "graph.nt")
 #: Entries kept; older ones (by last write) are removed when a new one is written.
 MAX_ENTRIES = 16
 _KEY = re.compile(r"[0-9a-f]{64}")
+#: Data files larger than this are not hashed (il2kg.dataset.yamlio.MAX_FILE_BYTES refuses them;
+#: the constant is repeated so that a cache hit does not import the YAML reader).
+_DATA_FILE_BYTES = 64 * 1024 * 1024
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _hash_file(h: hashlib._Hash, f: Path, limit: int) -> None:
+    """Feed ``f``'s bytes to ``h`` in chunks; a file that cannot be read or is over ``limit``
+    bytes feeds a marker instead (the build then reports it; nothing failed is ever cached)."""
+    try:
+        with open(f, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > limit:
+                h.update(b"\0oversized\0%d" % size)
+                return
+            while chunk := fh.read(1 << 20):
+                h.update(chunk)
+    except OSError as exc:
+        h.update(b"\0unreadable\0%d" % (exc.errno or 0))
+
+
 def cache_key(data_files: list[Path], data_dir: Path, ontology: Path) -> str:
-    """The digest of everything a build depends on."""
+    """The digest of everything a build depends on.
+
+    That includes ``data_dir.name``: the model holds file locations (``data/f.yaml``), so a copy
+    of a data directory under another name has its own entry. Files are read in chunks.
+    """
     h = hashlib.sha256(f"il2kg-cache-{CACHE_FORMAT}".encode())
     for src in sorted(PACKAGE_DIR.rglob("*.py")):
-        h.update(src.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + src.read_bytes())
+        h.update(src.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0")
+        _hash_file(h, src, 1 << 40)
     for f in sorted(ontology.glob("*.ttl")):
-        h.update(f.name.encode() + b"\0" + f.read_bytes())
+        h.update(f.name.encode() + b"\0")
+        _hash_file(h, f, 1 << 40)
+    h.update(b"\0data-dir\0" + os.fsencode(data_dir.name) + b"\0")
     for f in data_files:
-        h.update(f.relative_to(data_dir).as_posix().encode() + b"\0" + f.read_bytes())
+        h.update(b"\0" + os.fsencode(f.relative_to(data_dir).as_posix()) + b"\0")
+        _hash_file(h, f, _DATA_FILE_BYTES)
     return h.hexdigest()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Final
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 #: Namespace of the il2kg ontology (classes and properties), prefix ``il2kg``.
 VOCAB: Final = "https://w3id.org/il2kg/vocab/"
@@ -72,37 +72,38 @@ VOCABULARIES: Final[dict[str, str]] = {
 }
 
 #: Local-identifier syntax for each prefix (full match).
-PATTERNS: Final[dict[str, re.Pattern[str]]] = {
-    "HGNC": re.compile(r"[1-9]\d*"),
+PATTERNS: Final[dict[str, re.Pattern[str]]] = {  # re.ASCII: \d is [0-9], never ٠ or ０
+    "HGNC": re.compile(r"[1-9]\d*", re.ASCII),
     "UniProtKB": re.compile(
-        r"(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})(?:-\d+)?"
+        r"(?:[OPQ][0-9][A-Z0-9]{3}[0-9]|[A-NR-Z][0-9](?:[A-Z][A-Z0-9]{2}[0-9]){1,2})(?:-\d+)?",
+        re.ASCII,
     ),
-    "NCBIGene": re.compile(r"[1-9]\d*"),
-    "CL": re.compile(r"\d{7}"),
-    "GO": re.compile(r"\d{7}"),
-    "MONDO": re.compile(r"\d{7}"),
-    "HP": re.compile(r"\d{7}"),
-    "DOID": re.compile(r"[1-9]\d*"),
-    "NCIT": re.compile(r"C\d+"),
-    "CHEBI": re.compile(r"[1-9]\d*"),
-    "UBERON": re.compile(r"\d{7}"),
-    "NCBITaxon": re.compile(r"[1-9]\d*"),
-    "RO": re.compile(r"\d{7}"),
-    "BFO": re.compile(r"\d{7}"),
-    "UO": re.compile(r"\d{7}"),
-    "DrugBank": re.compile(r"DB\d{5}"),
-    "Reactome": re.compile(r"R-[A-Z]{3}-\d+"),
-    "KEGG": re.compile(r"(?:hsa|mmu|map)\d{5}"),
-    "WP": re.compile(r"WP\d+"),
-    "NCT": re.compile(r"NCT\d{8}"),
-    "OMIM": re.compile(r"\d{6}"),
-    "ORPHA": re.compile(r"[1-9]\d*"),
-    "MESH": re.compile(r"[CDMT]\d{6,9}"),
-    "UNII": re.compile(r"[A-Z0-9]{10}"),
-    "PMID": re.compile(r"[1-9]\d{0,8}"),
-    "PMC": re.compile(r"PMC\d+"),
-    "DOI": re.compile(r"10\.\d{4,9}/[!-~]+"),
-    "IL2KG": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*"),
+    "NCBIGene": re.compile(r"[1-9]\d*", re.ASCII),
+    "CL": re.compile(r"\d{7}", re.ASCII),
+    "GO": re.compile(r"\d{7}", re.ASCII),
+    "MONDO": re.compile(r"\d{7}", re.ASCII),
+    "HP": re.compile(r"\d{7}", re.ASCII),
+    "DOID": re.compile(r"[1-9]\d*", re.ASCII),
+    "NCIT": re.compile(r"C\d+", re.ASCII),
+    "CHEBI": re.compile(r"[1-9]\d*", re.ASCII),
+    "UBERON": re.compile(r"\d{7}", re.ASCII),
+    "NCBITaxon": re.compile(r"[1-9]\d*", re.ASCII),
+    "RO": re.compile(r"\d{7}", re.ASCII),
+    "BFO": re.compile(r"\d{7}", re.ASCII),
+    "UO": re.compile(r"\d{7}", re.ASCII),
+    "DrugBank": re.compile(r"DB\d{5}", re.ASCII),
+    "Reactome": re.compile(r"R-[A-Z]{3}-\d+", re.ASCII),
+    "KEGG": re.compile(r"(?:hsa|mmu|map)\d{5}", re.ASCII),
+    "WP": re.compile(r"WP\d+", re.ASCII),
+    "NCT": re.compile(r"NCT\d{8}", re.ASCII),
+    "OMIM": re.compile(r"\d{6}", re.ASCII),
+    "ORPHA": re.compile(r"[1-9]\d*", re.ASCII),
+    "MESH": re.compile(r"[CDMT]\d{6,9}", re.ASCII),
+    "UNII": re.compile(r"[A-Z0-9]{10}", re.ASCII),
+    "PMID": re.compile(r"[1-9]\d{0,8}", re.ASCII),
+    "PMC": re.compile(r"PMC\d+", re.ASCII),
+    "DOI": re.compile(r"10\.\d{4,9}/[!-~]+", re.ASCII),
+    "IL2KG": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*", re.ASCII),
 }
 
 #: A human-readable form of each pattern, for error messages.
@@ -134,18 +135,18 @@ PATTERN_HINTS: Final[dict[str, str]] = {
 #: Prefixes whose identifiers are publications (evidence sources of the strongest kind).
 PUBLICATION_PREFIXES: Final = frozenset({"PMID", "DOI", "PMC"})
 
-_CURIE_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.]*):(.+)")
+_CURIE_RE = re.compile(r"([A-Za-z][A-Za-z0-9_.]*):(.+)", re.ASCII)
 
 
 def split_curie(curie: str) -> tuple[str, str]:
     """Split ``PREFIX:local``; raise ``ValueError`` if it is not a CURIE of the pinned map."""
     m = _CURIE_RE.fullmatch(curie)
     if m is None:
-        raise ValueError(f"'{curie}' is not a CURIE (PREFIX:identifier)")
+        raise ValueError(f"{shown(curie)} is not a CURIE (PREFIX:identifier)")
     prefix, local = m.group(1), m.group(2)
     if prefix not in PREFIXES:
         known = ", ".join(sorted(PREFIXES, key=str.lower))
-        raise ValueError(f"unknown prefix '{prefix}' in '{curie}' (known: {known})")
+        raise ValueError(f"unknown prefix {shown(prefix)} in {shown(curie)} (known: {known})")
     return prefix, local
 
 
@@ -157,7 +158,10 @@ def check_curie(curie: str) -> str | None:
         return str(exc)
     if not PATTERNS[prefix].fullmatch(local):
         hint = PATTERN_HINTS.get(prefix, "see docs/data-format.md")
-        return f"'{curie}' is not a valid {prefix} identifier (expected {hint})"
+        other = next((c for c in local if c.isdigit() and not c.isascii()), None)
+        if other is not None:  # a homoglyph: ٠ (U+0660) and ０ (U+FF10) look like 0
+            hint += f"; U+{ord(other):04X} is not one of the ASCII digits 0-9"
+        return f"{shown(curie)} is not a valid {prefix} identifier (expected {hint})"
     return None
 
 
@@ -170,9 +174,25 @@ def expand(curie: str) -> str:
     Raises ``ValueError`` for an unknown prefix.
     """
     prefix, local = split_curie(curie)
-    if prefix == "DOI":  # old DOIs hold characters that IRIs forbid: <, >, ", {, }, |, \\, ^, `
-        local = quote(local, safe="/:;()._-!$&'*+,=@~[]")
+    if prefix == "DOI":
+        local = doi_path(local)
     return PREFIXES[prefix] + local
+
+
+#: Characters of a DOI kept as they are in its IRI; every other one is percent-encoded.
+_DOI_SAFE: Final = "/:;()._-!$&'*+,=@~"
+
+
+def doi_path(doi: str) -> str:
+    """The IRI path of a DOI: characters an IRI path forbids are percent-encoded.
+
+    DOIs may hold ``[`` ``]`` ``#`` ``?`` ``%`` ``<`` ``>`` ``"`` ``{`` ``}`` ``|`` ``\\`` ``^`` and
+    backquotes; each is written as ``%XX`` (``%`` itself as ``%25``), as doi.org expects.
+
+    >>> doi_path("10.1000/a[1]")
+    '10.1000/a%5B1%5D'
+    """
+    return quote(doi, safe=_DOI_SAFE)
 
 
 _ALL_PREFIXES: Final = sorted(
@@ -188,7 +208,10 @@ def compress(iri: str) -> str:
     """
     for prefix, base in _ALL_PREFIXES:
         if iri.startswith(base) and len(iri) > len(base):
-            return f"{prefix}:{iri[len(base) :]}"
+            local = iri[len(base) :]
+            if prefix == "DOI" and doi_path(unquote(local)) == local:
+                local = unquote(local)  # the inverse of expand
+            return f"{prefix}:{local}"
     return iri
 
 
@@ -196,3 +219,41 @@ def sparql_prologue() -> str:
     """PREFIX lines for every prefix of the map, for predeclaring in queries."""
     items = {**VOCABULARIES, **PREFIXES}
     return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(items.items()))
+
+
+# -- user input in messages --------------------------------------------------------------------
+
+#: Characters that must not reach a terminal raw: C0 and C1 controls (ESC starts CSI and OSC
+#: sequences), DEL, line and paragraph separators, bidirectional overrides, surrogates and the
+#: non-characters U+FFFE/U+FFFF.
+_UNPRINTABLE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+#: Longest user value echoed in a message, in characters.
+SHOWN_CHARS: Final = 80
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\u202e``).
+
+    What il2kg prints about user input goes through here, so that a label, key or CURIE cannot
+    move the cursor, set a terminal title, make a hyperlink or start a fake line.
+    """
+    return _UNPRINTABLE.sub(_escape, text)
+
+
+def shown(value: object, limit: int = SHOWN_CHARS, *, quote: bool = True) -> str:
+    """A user value as a message shows it: printable, cut after ``limit`` characters.
+
+    Text is put in single quotes (unless ``quote`` is false); other values are shown by ``repr``.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if len(text) > limit:
+        text = f"{text[:limit]}… ({len(text):,} characters)"
+    text = printable(text)
+    return f"'{text}'" if quote and isinstance(value, str) else text

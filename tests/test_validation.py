@@ -131,6 +131,48 @@ EXPECTED: dict[str, list[str]] = {
     "wrong_type": [
         "data/wrong_type.yaml:2:37: entity HGNC:6001: field 'label': Input should be a valid string (got bool False); YAML reads yes/no/on/off as true/false: quote the text"
     ],
+    "deep_nesting": [
+        "data/deep_nesting.yaml:1:74: field 'entities"
+        + "[0]" * 63
+        + "': lists and mappings nested more than 64 deep"
+    ],
+    "duplicate_synonym_nfc": [
+        "data/duplicate_synonym_nfc.yaml:2:5: entity HGNC:6001: field 'synonyms': the same synonym is listed twice"
+    ],
+    "escape_in_key": [
+        "data/escape_in_key.yaml:2:49: entity HGNC:6001: field '\\x1b]0;pwned\\x07': unknown field"
+    ],
+    "homoglyph_digits": [
+        "data/homoglyph_digits.yaml:2:5: entity HGNC:6\u0660\u06601: field 'id': 'HGNC:6\u0660\u06601' is not a valid HGNC identifier (expected digits, e.g. HGNC:6001; U+0660 is not one of the ASCII digits 0-9)"
+    ],
+    "line_break_in_label": [
+        "data/line_break_in_label.yaml:2:37: entity HGNC:6001: field 'label': contains a line break: write it on one line"
+    ],
+    "non_xml_character": [
+        "data/non_xml_character.yaml:2:37: entity HGNC:6001: field 'label': contains U+FFFE, which XML cannot hold: remove it"
+    ],
+    "not_finite_number": [
+        "data/not_finite_number.yaml:5:153: field 'relations[0].quantities[0].value': '.nan' is not a number: write a finite number, or quote it if it is text"
+    ],
+    "nul_byte": ["data/nul_byte.yaml:2:46: the character U+0000 is not allowed in YAML"],
+    "too_long_text": [
+        "data/too_long_text.yaml:5:18: field 'entities[0].description': text of 10,001 characters; the limit is 10,000"
+    ],
+    "too_many_digits": [
+        "data/too_many_digits.yaml:5:153: field 'relations[0].quantities[0].value': the number '1.00000000000000000001' has more digits than a floating-point number keeps (it would become 1.0): write at most 15 significant digits"
+    ],
+    "too_many_synonyms": [
+        "data/too_many_synonyms.yaml:1006:9: field 'entities[0].synonyms': a list of more than 1,000 items"
+    ],
+    "url_bracket": [
+        "data/url_bracket.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url has a character that is not allowed in an IRI, '[' at position 21: escape it as %5B"
+    ],
+    "url_two_hashes": [
+        "data/url_two_hashes.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url has a character that is not allowed in an IRI, '#' at position 24: a url has at most one '#': escape the others as %23"
+    ],
+    "yaml11_number": [
+        "data/yaml11_number.yaml:5:153: field 'relations[0].quantities[0].value': YAML 1.1 reads '1:30' as a base-60 number, 90: write 90 if you mean that number, or quote it ('1:30') if it is text"
+    ],
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,8 +15,9 @@ if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
 
 
-def _open(version: str, state: State) -> KnowledgeGraph:
-    from il2kg.curate.diff import materialise_revision
+def _open(version: str, state: State, stack: contextlib.ExitStack) -> KnowledgeGraph:
+    """The data of ``version``: a directory, or a git revision checked out until ``stack`` ends."""
+    from il2kg.curate.diff import revision_checkout
     from il2kg.kg import KnowledgeGraph
     from il2kg.resources import default_data_dir
 
@@ -23,7 +25,7 @@ def _open(version: str, state: State) -> KnowledgeGraph:
     if not path.is_dir():
         data = state.data_dir or default_data_dir()
         repo = data.resolve().parent
-        path = materialise_revision(version, data.name, repo)
+        path = stack.enter_context(revision_checkout(version, data.resolve().name, repo))
     return KnowledgeGraph(path, use_cache=state.use_cache)
 
 
@@ -48,9 +50,10 @@ def diff(state: State, old: str, new: str | None, fmt: str) -> None:
     """
     from il2kg.curate.diff import diff_datasets
 
-    old_kg = _open(old, state)
-    new_kg = _open(new, state) if new else state.kg()
-    d = diff_datasets(old_kg.dataset, new_kg.dataset)
+    with contextlib.ExitStack() as stack:  # checked-out revisions are removed at the end
+        old_kg = _open(old, state, stack)
+        new_kg = _open(new, state, stack) if new else state.kg()
+        d = diff_datasets(old_kg.dataset, new_kg.dataset)
     if fmt == "json":
         echo_json(d.to_json())
         return

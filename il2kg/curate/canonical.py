@@ -38,7 +38,10 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key that orders digit runs by value: HGNC:990 before HGNC:6001."""
     import re
 
-    return tuple((0, int(t)) if t.isdigit() else (1, t) for t in re.findall(r"\d+|\D+", text))
+    # ASCII digit runs only: int() of other "digits" (superscripts) would raise
+    return tuple(
+        (0, int(t)) if t[0] in "0123456789" else (1, t) for t in re.findall(r"[0-9]+|[^0-9]+", text)
+    )
 
 
 def _relation_sort_key(r: Relation) -> tuple[tuple[tuple[int, int | str], ...], ...]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,12 +22,42 @@ from pydantic import (
     model_validator,
 )
 
-#: Free text: no control characters other than tab and newline (nor U+2028/U+2029, U+0085).
-_NO_CONTROL = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]*$"
-Text = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000, pattern=_NO_CONTROL),
-]
+from il2kg.namespaces import shown
+
+#: Longest text field, in characters (labels, descriptions, notes, quotes ...).
+MAX_TEXT = 10_000
+#: Most synonyms, cross-references, evidence items or quantities of one entity or relation.
+MAX_LIST = 1_000
+
+#: Characters refused in text: C0/C1 controls other than tab and newline (CR included: line
+#: breaks are newlines), U+2028/U+2029, and what XML 1.0 cannot hold (surrogates, U+FFFE/U+FFFF).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str, *, one_line: bool) -> str:
+    if (m := _CONTROL.search(value)) is not None:
+        raise ValueError(f"contains the control character U+{ord(m.group()):04X}: remove it")
+    if (m := _NOT_XML.search(value)) is not None:
+        raise ValueError(f"contains U+{ord(m.group()):04X}, which XML cannot hold: remove it")
+    if one_line and "\n" in value:
+        raise ValueError("contains a line break: write it on one line")
+    return unicodedata.normalize("NFC", value)
+
+
+def _multi_line(value: str) -> str:
+    return _text(value, one_line=False)
+
+
+def _one_line(value: str) -> str:
+    return _text(value, one_line=True)
+
+
+_TEXT_LIMITS = StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)
+#: Free text (NFC-normalised): descriptions, notes, quotes, comments.
+Text = Annotated[str, _TEXT_LIMITS, AfterValidator(_multi_line)]
+#: One line of text (NFC-normalised): labels, synonyms, names, doses, populations.
+Line = Annotated[str, _TEXT_LIMITS, AfterValidator(_one_line)]
 Curie = Annotated[str, StringConstraints(min_length=3, max_length=300)]
 
 Status = Literal["verified", "expert_knowledge", "unverified"]
@@ -122,34 +154,62 @@ QuantityKind = Literal[
     "duration",
 ]
 
-_DATE_RE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+_DATE_RE = re.compile(r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?")
 
 _HOST = re.compile(
     r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 )
-_IRI_TAIL = re.compile(r"(?:[^\x00-\x20<>\"'{}|\\^`%\x7f-\x9f]|%[0-9A-Fa-f]{2})*")
+# RFC 3987 (IRIs), without the quote characters ' and " (sub-delims minus ', for safe HTML)
+_UCS = (
+    "\xa0-\ud7ff\uf900-\ufdcf\ufdf0-\uffef"
+    + "".join(f"{chr(p * 0x10000)}-{chr(p * 0x10000 + 0xFFFD)}" for p in range(1, 14))
+    + "\U000e1000-\U000efffd"
+)
+_IPRIVATE = "\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd"
+_PCHAR = f"(?:[A-Za-z0-9\\-._~{_UCS}!$&()*+,;=:@]|%[0-9A-Fa-f]{{2}})"
+_IRI_TAIL = re.compile(
+    f"(?P<path>(?:/{_PCHAR}*)*)"
+    f"(?:\\?(?P<query>(?:{_PCHAR}|[/?{_IPRIVATE}])*))?"
+    f"(?:#(?P<fragment>(?:{_PCHAR}|[/?])*))?"
+)
+_USERINFO = re.compile(r"(?:[A-Za-z0-9._~!$&()*+,;=:-]|%[0-9A-Fa-f]{2})*")
+_PORT = re.compile(r"[0-9]{1,5}")
 
 
 def check_http_iri(url: str) -> None:
     """Raise ``ValueError`` unless ``url`` is an absolute http(s) IRI with a plain host name.
 
-    Refuses other schemes (``javascript:``, ``data:``), characters that IRIs forbid (and
-    quotes), stray
-    ``%`` signs, bad ports and IP-literal hosts, so that every accepted URL is a valid link
-    target and a valid RDF IRI.
+    Refuses other schemes (``javascript:``, ``data:``), characters that IRIs forbid (``[``,
+    ``]``, a second ``#``, spaces, quotes ...), stray ``%`` signs, bad ports and IP-literal
+    hosts, so that every accepted URL is a valid link target and a valid RDF IRI (RFC 3987).
     """
-    m = re.fullmatch(r"(https?)://([^/?#]+)([/?#].*)?", url)
+    m = re.fullmatch(r"(https?)://([^/?#]+)([/?#].*)?", url, re.DOTALL)
     if m is None:
         raise ValueError("url must be an http:// or https:// address")
     authority = m.group(2)
     userinfo, at, hostport = authority.rpartition("@")
-    if at and not re.fullmatch(r"(?:[A-Za-z0-9._~!$&()*+,;=:-]|%[0-9A-Fa-f]{2})*", userinfo):
-        raise ValueError(f"url has an invalid user part: '{authority}'")
+    if at and not _USERINFO.fullmatch(userinfo):
+        raise ValueError(f"url has an invalid user part: {shown(authority)}")
     host, _, port = hostport.partition(":")
-    if not _HOST.fullmatch(host) or (port and not (port.isdigit() and 0 < int(port) < 65536)):
-        raise ValueError(f"url has an invalid host or port: '{m.group(2)}'")
-    if not _IRI_TAIL.fullmatch(m.group(3) or ""):
-        raise ValueError("url has characters that are not allowed in an IRI (escape them as %XX)")
+    if not _HOST.fullmatch(host) or (
+        port and not (_PORT.fullmatch(port) and 0 < int(port) < 65536)
+    ):
+        raise ValueError(f"url has an invalid host or port: {shown(authority)}")
+    tail = m.group(3) or ""
+    if not _IRI_TAIL.fullmatch(tail):
+        good = _IRI_TAIL.match(tail)
+        at_ = good.end() if good else 0
+        bad = tail[at_] if at_ < len(tail) else "%"
+        if bad == "%":
+            hint = "write a '%' sign as %25"
+        elif bad == "#":
+            hint = "a url has at most one '#': escape the others as %23"
+        else:
+            hint = "escape it as " + "".join(f"%{b:02X}" for b in bad.encode("utf-8"))
+        raise ValueError(
+            f"url has a character that is not allowed in an IRI, {shown(bad)} "
+            f"at position {len(url) - len(tail) + at_ + 1}: {hint}"
+        )
 
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
@@ -165,7 +225,9 @@ def _coerce_date(value: Any) -> Any:
         raise ValueError(f"quote the year as text: '{value}'")
     if isinstance(value, str):
         if not _DATE_RE.fullmatch(value):
-            raise ValueError(f"'{value}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD")
+            raise ValueError(
+                f"{shown(value)} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+            )
         if len(value) == 10:
             _dt.date.fromisoformat(value)  # raises for 2023-02-30
         return value
@@ -181,7 +243,7 @@ class Evidence(BaseModel):
         None,
         description="A CURIE of the source: PMID:, DOI:, PMC:, or a database entry (UniProtKB:, NCT: ...).",
     )
-    name: Text | None = Field(
+    name: Line | None = Field(
         None,
         description="A named public source without an identifier (a drug label, a press release).",
     )
@@ -210,12 +272,21 @@ class Quantity(BaseModel):
     model_config = _STRICT
 
     kind: QuantityKind = Field(description="What is measured.")
-    value: float = Field(description="The number (a plain YAML number; 1.0e-11 for 10^-11).")
+    value: int | float = Field(
+        description="The number (a plain YAML number; 1.0e-11 for 10^-11); big integers stay exact."
+    )
     unit: Unit = Field(description="The unit; written to RDF as a UCUM code.")
     comparator: Literal["=", "~", "<", ">", "<=", ">="] = Field(
         "=", description="'~' for approximate values."
     )
     note: Text | None = Field(None, description="What the value refers to (arm, subgroup).")
+
+    @field_validator("value")
+    @classmethod
+    def _exact(cls, v: int | float) -> int | float:
+        # a float holds every integer up to 2**53 exactly; larger ones stay ints, so that
+        # 12345678901234567891 is not rewritten as 1.2345678901234567e+19
+        return float(v) if isinstance(v, int) and abs(v) <= 2**53 else v
 
 
 class Qualifiers(BaseModel):
@@ -227,8 +298,8 @@ class Qualifiers(BaseModel):
     species: Curie | None = Field(None, description="An NCBITaxon CURIE (NCBITaxon:9606 human).")
     regimen: Curie | None = Field(None, description="An entity id of a TherapyRegimen.")
     route: Route | None = Field(None, description="Route of administration.")
-    disease_stage: Text | None = Field(None, description="metastatic, unresectable, stage III ...")
-    population: Text | None = Field(None, description="The patient population.")
+    disease_stage: Line | None = Field(None, description="metastatic, unresectable, stage III ...")
+    population: Line | None = Field(None, description="The patient population.")
 
     def is_empty(self) -> bool:
         return all(v is None for v in self.model_dump().values())
@@ -256,12 +327,16 @@ class Entity(BaseModel):
     model_config = _STRICT
 
     id: Curie = Field(description="A CURIE; IL2KG: only where no public identifier exists.")
-    type: Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Za-z]+$")] = Field(
+    type: Annotated[str, StringConstraints(max_length=100, pattern=r"^[A-Z][A-Za-z]+$")] = Field(
         description="A class of the ontology (Cytokine, ReceptorComplex, CellType ...)."
     )
-    label: Text = Field(description="The preferred label.")
-    synonyms: list[Text] = Field(default_factory=list, description="Other names.")
-    xrefs: list[Curie] = Field(default_factory=list, description="Cross-references (CURIEs).")
+    label: Line = Field(description="The preferred label.")
+    synonyms: list[Line] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Other names."
+    )
+    xrefs: list[Curie] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Cross-references (CURIEs)."
+    )
     description: Text | None = Field(None, description="A sentence or two.")
     date: str | None = Field(None, description="TimelineEvent only: YYYY, YYYY-MM or YYYY-MM-DD.")
     event_type: EventType | None = Field(None, description="TimelineEvent only.")
@@ -269,7 +344,7 @@ class Entity(BaseModel):
         None, description="ClinicalTrial only: 1, 1/2, 2, 3, 1b ..."
     )
     route: Route | None = Field(None, description="TherapyRegimen only: route of administration.")
-    dose: Text | None = Field(None, description="TherapyRegimen only: dose and schedule in words.")
+    dose: Line | None = Field(None, description="TherapyRegimen only: dose and schedule in words.")
 
     _coerce = field_validator("date", mode="before")(classmethod(lambda cls, v: _coerce_date(v)))
 
@@ -280,14 +355,18 @@ class Relation(BaseModel):
     model_config = _STRICT
 
     subject: Curie = Field(description="An entity id.")
-    predicate: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z_]*$")] = Field(
+    predicate: Annotated[str, StringConstraints(max_length=100, pattern=r"^[a-z][a-z_]*$")] = Field(
         description="A curated predicate of the ontology (binds, part_of ...)."
     )
     object: Curie = Field(description="An entity id.")
     negated: bool = Field(False, description="True: the relation does NOT hold.")
     qualifiers: Qualifiers | None = Field(None, description="The context of the relation.")
-    quantities: list[Quantity] = Field(default_factory=list, description="Measured values.")
-    evidence: list[Evidence] = Field(min_length=1, description="At least one citation.")
+    quantities: list[Quantity] = Field(
+        default_factory=list, max_length=MAX_LIST, description="Measured values."
+    )
+    evidence: list[Evidence] = Field(
+        min_length=1, max_length=MAX_LIST, description="At least one citation."
+    )
     comment: Text | None = Field(None, description="A curator's remark on the relation as a whole.")
 
     def key(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ are :mod:`il2kg.dataset.rules`; :mod:`il2kg.dataset.load` runs both.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from il2kg.dataset.model import Dataset, Entity, Relation
-from il2kg.dataset.yamlio import FieldPath, YamlDocument, dotted, read_yaml
+from il2kg.dataset.yamlio import FieldPath, YamlDocument, clean_problems, dotted, read_yaml
 from il2kg.errors import Problem
+from il2kg.namespaces import printable, shown
 from il2kg.resources import data_files
 
 _TOP_KEYS = ("entities", "relations")
+_FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+")
 
 
 def _pydantic_problems(
@@ -26,7 +29,10 @@ def _pydantic_problems(
 ) -> Iterable[Problem]:
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        # pydantic reports Literal/union members as extra loc parts; keep real field names only
+        if loc[-2:] in (("value", "int"), ("value", "float")):  # Quantity.value: int | float
+            if loc[-1] == "int":
+                continue  # one message for the number, not one per member of the union
+            loc = loc[:-1]
         path = (*base, *loc)
         line, col = doc.loc(path)
         msg = err["msg"]
@@ -35,30 +41,23 @@ def _pydantic_problems(
         elif err["type"] == "missing":
             msg = "required field is missing"
         elif err["type"].endswith("_type") and "input" in err:
-            msg = f"{msg} (got {type(err['input']).__name__} {err['input']!r})"
+            msg = f"{msg} (got {type(err['input']).__name__} {shown(err['input'])})"
             if isinstance(err["input"], bool):
                 msg += "; YAML reads yes/no/on/off as true/false: quote the text"
-        elif err["type"] == "string_pattern_mismatch" and "\\x00" in str(
-            err.get("ctx", {}).get("pattern")
-        ):
-            bad = next((c for c in str(err.get("input", "")) if _is_control(c)), "?")
-            msg = f"contains the control character U+{ord(bad):04X}: remove it"
+            elif isinstance(err["input"], str) and _FLOAT_TEXT.fullmatch(err["input"]):
+                msg += "; YAML 1.1 reads 1e-11 as text: write 1.0e-11"
         msg = msg.removeprefix("Value error, ")
         yield Problem(doc.path, line, col, where, dotted(loc), msg)
-
-
-def _is_control(c: str) -> bool:
-    return (ord(c) < 0x20 and c not in "\t\n\r") or 0x7F <= ord(c) <= 0x9F or c in "\u2028\u2029"
 
 
 def _where(kind: str, item: Any, index: int) -> str:
     if isinstance(item, dict):
         if kind == "entities" and isinstance(item.get("id"), str):
-            return f"entity {item['id']}"
+            return f"entity {shown(item['id'], quote=False)}"
         if kind == "relations":
             s, p, o = item.get("subject"), item.get("predicate"), item.get("object")
             if all(isinstance(x, str) for x in (s, p, o)):
-                return f"relation {s} {p} {o}"
+                return f"relation {' '.join(shown(x, quote=False) for x in (s, p, o))}"
     return f"{kind[:-1]} #{index + 1}"
 
 
@@ -94,7 +93,7 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                         line,
                         col,
                         "",
-                        str(key),
+                        printable(str(key)),
                         "unknown top-level key (expected 'entities' or 'relations')",
                     )
                 )
@@ -135,7 +134,7 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                         ds.relation_locations.append((doc.path, line, col))
                 except ValidationError as exc:
                     problems.extend(_pydantic_problems(exc, doc, (kind, i), where))
-    return ds, problems
+    return ds, clean_problems(problems)
 
 
 def dataset_to_json(ds: Dataset) -> dict[str, Any]:

@@ -7,12 +7,14 @@ and the field, so a curator can act on every message.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 
 from il2kg.dataset.model import Dataset, Entity, Location
 from il2kg.dataset.ontology import Vocabulary
+from il2kg.dataset.yamlio import clean_problems
 from il2kg.errors import Problem
-from il2kg.namespaces import check_curie, split_curie
+from il2kg.namespaces import check_curie, shown, split_curie
 
 #: Entity attributes that only some types may carry: field -> the class that allows it.
 _TYPED_ATTRIBUTES = {
@@ -23,6 +25,11 @@ _TYPED_ATTRIBUTES = {
     "dose": "TherapyRegimen",
 }
 _REQUIRED_ATTRIBUTES = {"TimelineEvent": ("date", "event_type")}
+
+
+def _same_text(text: str) -> str:
+    """What two synonyms share if they are the same name: case and Unicode form ignored."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).casefold())
 
 
 def _suggest(word: str, choices: list[str]) -> str:
@@ -40,7 +47,7 @@ def _check_entity(ent: Entity, loc: Location, vocab: Vocabulary) -> Iterator[Pro
         yield _p(loc, where, "id", msg)
     if ent.type not in vocab.entity_classes:
         hint = _suggest(ent.type, sorted(vocab.entity_classes))
-        yield _p(loc, where, "type", f"unknown entity type '{ent.type}'{hint}")
+        yield _p(loc, where, "type", f"unknown entity type {shown(ent.type)}{hint}")
     else:
         for attr, cls in _TYPED_ATTRIBUTES.items():
             if getattr(ent, attr) is not None and not vocab.is_a(ent.type, cls):
@@ -57,7 +64,7 @@ def _check_entity(ent: Entity, loc: Location, vocab: Vocabulary) -> Iterator[Pro
             yield _p(loc, where, f"xrefs[{i}]", "an entity cannot cross-reference itself")
     if len(set(ent.xrefs)) != len(ent.xrefs):
         yield _p(loc, where, "xrefs", "the same cross-reference is listed twice")
-    if len({s.casefold() for s in ent.synonyms}) != len(ent.synonyms):
+    if len({_same_text(s) for s in ent.synonyms}) != len(ent.synonyms):
         yield _p(loc, where, "synonyms", "the same synonym is listed twice")
 
 
@@ -80,7 +87,14 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
             target = ds.entities.get(ref)
             if target is None:
                 msg = check_curie(ref)
-                add(_p(loc, where, fld, msg if msg else f"no entity with id '{ref}' is defined"))
+                add(
+                    _p(
+                        loc,
+                        where,
+                        fld,
+                        msg if msg else f"no entity with id {shown(ref)} is defined",
+                    )
+                )
                 types[fld] = None
             else:
                 types[fld] = target.type
@@ -94,7 +108,7 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                     loc,
                     where,
                     "predicate",
-                    f"unknown predicate '{rel.predicate}'{_suggest(rel.predicate, predicates)}",
+                    f"unknown predicate {shown(rel.predicate)}{_suggest(rel.predicate, predicates)}",
                 )
             )
         else:
@@ -124,7 +138,12 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                 qent = ds.entities.get(ref)
                 if qent is None:
                     add(
-                        _p(loc, where, f"qualifiers.{fld}", f"no entity with id '{ref}' is defined")
+                        _p(
+                            loc,
+                            where,
+                            f"qualifiers.{fld}",
+                            f"no entity with id {shown(ref)} is defined",
+                        )
                     )
                 elif not vocab.is_a(qent.type, cls):
                     add(
@@ -132,7 +151,7 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                             loc,
                             where,
                             f"qualifiers.{fld}",
-                            f"'{ref}' is a {qent.type}, not a {cls}",
+                            f"{shown(ref)} is a {qent.type}, not a {cls}",
                         )
                     )
             if q.species is not None:
@@ -173,4 +192,4 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                     f"contradicts the relation at {first[0]}:{first[1]} (one is negated, the other not)",
                 )
             )
-    return problems
+    return clean_problems(problems)
