@@ -27,6 +27,7 @@ from il2kg import EndpointError, QueryError
 from il2kg.cli import cli
 from il2kg.errors import QueryTimeout
 from il2kg.query import remote
+from il2kg.query.layout import MAX_QUERY_BYTES
 from il2kg.query.remote import Auth, query_endpoint, results_from_json
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
@@ -559,6 +560,43 @@ def test_nested_json_and_decimal_bombs_are_a_message() -> None:
             b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "literal", '
             b'"value": "1e999999999", "datatype": "http://www.w3.org/2001/XMLSchema#decimal"}}]}}'
         )  # would be a billion digits once made canonical
+
+
+# -- M7: the query file is bounded ---------------------------------------------------------------
+
+
+def test_query_file_dev_zero_is_refused_quickly() -> None:
+    t = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "il2kg", "query", "-f", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert f"over {MAX_QUERY_BYTES:,} bytes" in proc.stderr and "Traceback" not in proc.stderr
+    assert time.monotonic() - t < 10
+
+
+def test_query_from_stdin_is_bounded_and_decoded() -> None:
+    res = run(["query", "-f", "-"], stdin=b"#" * (MAX_QUERY_BYTES + 1))
+    assert res.exit_code == 1 and "standard input is over" in res.stderr
+    res = run(["query", "-f", "-"], stdin=b"ASK { \xff }")
+    assert res.exit_code == 1 and "not UTF-8" in res.stderr
+    res = run(["query", "-f", "-"], stdin=b"\xef\xbb\xbfASK {}\r\n")
+    assert res.exit_code == 0, res.output
+
+
+def test_query_file_errors_are_messages(tmp_path: Path) -> None:
+    res = run(["query", "-f", str(tmp_path)])
+    assert res.exit_code == 2 and "directory" in res.stderr
+    res = run(["query", "-f", str(tmp_path / "missing.rq")])
+    assert res.exit_code == 2 and "missing.rq" in res.stderr
+    big = tmp_path / "big.rq"
+    big.write_bytes(b"ASK {}" + b" " * MAX_QUERY_BYTES)
+    res = run(["query", "-f", str(big)])
+    assert res.exit_code == 1 and "big.rq' is over 262,144 bytes" in res.stderr
 
 
 def test_timeouts_and_refusals_keep_their_exit_codes(
