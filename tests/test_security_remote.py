@@ -25,7 +25,7 @@ from click.testing import CliRunner, Result
 
 from il2kg import EndpointError, QueryError
 from il2kg.cli import cli
-from il2kg.errors import QueryTimeout
+from il2kg.errors import OptionError, QueryTimeout
 from il2kg.query import remote
 from il2kg.query.layout import MAX_QUERY_BYTES
 from il2kg.query.remote import Auth, query_endpoint, results_from_json
@@ -597,6 +597,14 @@ def test_query_file_errors_are_messages(tmp_path: Path) -> None:
     big.write_bytes(b"ASK {}" + b" " * MAX_QUERY_BYTES)
     res = run(["query", "-f", str(big)])
     assert res.exit_code == 1 and "big.rq' is over 262,144 bytes" in res.stderr
+
+
+def test_push_with_an_endless_timeout_still_works(listen: Callable[..., Listener]) -> None:
+    a = listen(answer(204, b""))
+    res = run(["push", "--endpoint", a.origin + "/store", "--no-ontology", "--timeout", "inf"])
+    assert res.exit_code == 0 and "HTTP 204" in res.stdout, res.output
+    with pytest.raises(OptionError):
+        query_endpoint(a.origin + "/query", "ASK {}", timeout=float("nan"))
 
 
 def test_timeouts_and_refusals_keep_their_exit_codes(

@@ -48,7 +48,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Final
 
-from il2kg.errors import EndpointError, QueryError, QueryTimeout
+from il2kg.errors import EndpointError, OptionError, QueryError, QueryTimeout
 from il2kg.namespaces import DATASET_IRI, ONTOLOGY_IRI
 
 if TYPE_CHECKING:
@@ -80,6 +80,7 @@ _USER_AGENT: Final = "il2kg (https://w3id.org/il2kg)"
 _XSD_DECIMAL: Final = "http://www.w3.org/2001/XMLSchema#decimal"
 _DECIMAL: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _CHUNK: Final = 64 * 1024
+_LONGEST_WAIT: Final = 1e7  # seconds (115 days)
 _REDIRECTS: Final = (301, 302, 303, 307, 308)
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
@@ -239,9 +240,12 @@ class _Deadline:
     """
 
     def __init__(self, timeout: float, shown: str) -> None:
+        if not timeout > 0:  # also NaN
+            raise OptionError(f"a timeout must be a positive number of seconds, not {timeout!r}")
         self.timeout = timeout
         self.shown = shown
-        self.end = time.monotonic() + timeout
+        # beyond _LONGEST_WAIT (inf, 1e308) is "no limit": timers and sockets take no more
+        self.end = time.monotonic() + min(timeout, _LONGEST_WAIT)
         self.fired = threading.Event()
         self._lock = threading.Lock()
         self._watched: list[socket.socket] = []
