@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +18,7 @@ from il2kg.cli.options import (
     timeout_option,
 )
 from il2kg.errors import QueryError
+from il2kg.query.layout import MAX_QUERY_BYTES
 from il2kg.query.results import GRAPH_FORMATS, SELECT_FORMATS
 
 if TYPE_CHECKING:
@@ -28,15 +29,38 @@ ASK_FALSE_EXIT = 4
 _FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
 
 
+def read_query_file(name: str) -> str:
+    """The text of the query file ``name`` ('-': standard input), of which at most
+    :data:`~il2kg.query.layout.MAX_QUERY_BYTES` (+1, to tell a longer one) are read."""
+    shown = "standard input" if name == "-" else f"'{click.format_filename(name)}'"
+    try:
+        if name == "-":
+            data = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
+        else:
+            with open(name, "rb") as f:
+                data = f.read(MAX_QUERY_BYTES + 1)
+    except OSError as exc:
+        raise click.BadParameter(
+            f"cannot read {shown}: {exc.strerror or exc}", param_hint="'-f' / '--file'"
+        ) from exc
+    if len(data) > MAX_QUERY_BYTES:
+        fail(f"{shown} is over {MAX_QUERY_BYTES:,} bytes, the longest query il2kg takes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        fail(f"{shown} is not UTF-8 text (byte {exc.start + 1} is not valid)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 @click.command()
 @click.argument("query", required=False)
 @click.option(
     "-f",
     "--file",
     "query_file",
-    type=click.File("r", encoding="utf-8"),
+    type=click.Path(dir_okay=False, allow_dash=True),
     default=None,
-    help="Read the query from this file ('-' for standard input).",
+    help="Read the query from this file ('-' for standard input); at most 256 KiB.",
 )
 @click.option(
     "-p",
@@ -67,7 +91,8 @@ _FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
     metavar="URL",
     default=None,
     help="Ask a remote SPARQL endpoint filled by `il2kg push` instead (credentials from "
-    "$IL2KG_USER/$IL2KG_PASSWORD or $IL2KG_TOKEN).",
+    "$IL2KG_USER/$IL2KG_PASSWORD or $IL2KG_TOKEN, never in the URL; they are sent to the "
+    "URL's origin only).",
 )
 @store_option()
 @output_option()
@@ -75,7 +100,7 @@ _FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
 def query(
     state: State,
     query: str | None,
-    query_file: TextIO | None,
+    query_file: str | None,
     params: tuple[tuple[str, str], ...],
     fmt: str,
     limit: int | None,
@@ -118,8 +143,10 @@ def query(
         )
     if (query is None) == (query_file is None):
         raise click.UsageError("give a QUERY (text or name) or -f FILE, not both nor neither")
-    text = query_file.read() if query_file is not None else query
+    text = read_query_file(query_file) if query_file is not None else query
     assert text is not None
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
+        fail(f"the query is over {MAX_QUERY_BYTES:,} bytes, the longest query il2kg takes")
     results = state.kg().ask(
         text,
         by_name=query_file is None,

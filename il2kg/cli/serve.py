@@ -90,7 +90,7 @@ def serve(
     required=True,
     metavar="URL",
     help="The store's Graph Store Protocol URL (Oxigraph: http://HOST:7878/store; "
-    "Fuseki: http://HOST:3030/DATASET/data).",
+    "Fuseki: http://HOST:3030/DATASET/data), without credentials in it.",
 )
 @click.option(
     "--graph",
@@ -132,7 +132,8 @@ def push(
     The data and the ontology go to two named graphs, each replaced whole by one HTTP PUT.
     Works with Oxigraph, Apache Jena Fuseki, GraphDB, Virtuoso and Amazon Neptune. Query the
     store afterwards with `il2kg query --endpoint QUERY-URL`, which sees the same dataset as
-    local queries do.
+    local queries do. Credentials go to the URL's origin only (no redirect to another host is
+    followed); each PUT must end within --timeout seconds.
 
     \b
     Example:

@@ -28,6 +28,9 @@ DEFAULT_TIMEOUT: Final = 5.0
 DEFAULT_LIMIT: Final = 10_000
 #: Answers counted at most beyond the limit.
 COUNT_CAP: Final = 1_000_000
+#: The longest query text, in UTF-8 bytes: the endpoint's request limit, and what
+#: ``il2kg query`` reads at most of a query file or standard input.
+MAX_QUERY_BYTES: Final = 256 * 1024
 
 _RDFS = VOCABULARIES["rdfs"]
 
