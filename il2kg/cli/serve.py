@@ -58,7 +58,7 @@ def serve(
         'query=SELECT ?k WHERE { ?k a il2kg:Kinase }' http://127.0.0.1:7878/query
       il2kg serve --port 8890 --timeout 30 --workers 4
     """
-    from il2kg.server.app import default_location, describe, start
+    from il2kg.server.endpoint import default_location, describe, start
 
     kg = state.kg()
     endpoint = start(
