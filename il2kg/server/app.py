@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
 from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, negotiate
-from il2kg.server.pool import MAX_ANSWER_BYTES, QueryJob, QueryPool
+from il2kg.server.pool import MAX_ANSWER_BYTES, PoolFull, QueryJob, QueryPool
 
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES: Final = 256 * 1024
@@ -182,6 +182,12 @@ class App:
         text = queries[0]
         if len(text.encode()) > MAX_QUERY_BYTES:
             return _error("413 Content Too Large", f"the query is over {MAX_QUERY_BYTES:,} bytes")
+        graphs = {k: tuple(v for n, v in params if n == k) for k in _GRAPH_PARAMS}
+        for name, values in graphs.items():
+            for value in values:
+                problem = _iri_problem(value)
+                if problem:
+                    return _error("400 Bad Request", f"{name}: {problem}")
         try:
             checked = check_query(text)
         except QueryError as exc:
@@ -196,8 +202,7 @@ class App:
         fmt, content_type = chosen
         from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH
 
-        default_graphs = tuple(v for k, v in params if k == "default-graph-uri")
-        named_graphs = tuple(v for k, v in params if k == "named-graph-uri")
+        default_graphs, named_graphs = graphs["default-graph-uri"], graphs["named-graph-uri"]
         if not default_graphs and not named_graphs:  # the layout of the local engines
             default_graphs, named_graphs = (DATA_GRAPH,), (ONTOLOGY_GRAPH,)
         job = QueryJob(
@@ -211,6 +216,12 @@ class App:
         )
         try:
             answer = self.pool.run(job)
+        except PoolFull as exc:
+            return Response(
+                "503 Service Unavailable",
+                f"busy: {exc}\n".encode(),
+                headers=[("Retry-After", str(exc.retry_after))],
+            )
         except QueryTimeout as exc:
             return _error("503 Service Unavailable", f"query timeout: {exc}")
         except Il2kgError as exc:
@@ -248,6 +259,21 @@ class App:
                     self._pages.clear()
                 self._pages[key] = page
         return Response("200 OK", page, "text/html; charset=utf-8")
+
+
+_GRAPH_PARAMS: Final = ("default-graph-uri", "named-graph-uri")
+
+
+def _iri_problem(value: str) -> str:
+    """Why ``value`` is not an absolute IRI (as Oxigraph reads it), or ``""``."""
+    import pyoxigraph
+
+    try:
+        pyoxigraph.NamedNode(value)
+    except ValueError as exc:
+        shown = value if len(value) <= 80 else value[:80] + "..."
+        return f"not a valid absolute IRI: {shown!r} ({exc})"
+    return ""
 
 
 class _HTTPError(Exception):
