@@ -357,7 +357,7 @@ def test_named_query_params_cannot_inject(kg: KnowledgeGraph) -> None:
 
 @pytest.fixture(scope="module")
 def endpoint(kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from il2kg.server.app import start
+    from il2kg.server.endpoint import start
 
     ep = start(
         kg,

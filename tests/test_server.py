@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.server.app import Endpoint, negotiate, start
+from il2kg.server.endpoint import Endpoint, start
+from il2kg.server.negotiate import negotiate
 
 TIMEOUT = 2.0
 #: COUNT over a 4-way cartesian product: ~10^10 rows on the fixture, never finishes in time

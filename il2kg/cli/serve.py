@@ -34,6 +34,35 @@ from il2kg.cli import State, echo_json, pass_state
     "the data is unchanged.",
 )
 @click.option("--cors", is_flag=True, help="Allow queries from web pages of any origin.")
+@click.option(
+    "--queue",
+    type=click.IntRange(0, 1024),
+    default=32,
+    show_default=True,
+    help="Queries that may wait for a free worker; one more gets HTTP 503 at once.",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(8, 1000),
+    default=400,
+    show_default=True,
+    help="Open connections in all; then new ones wait.",
+)
+@click.option(
+    "--max-client-connections",
+    type=click.IntRange(0, 4096),
+    default=64,
+    show_default=True,
+    help="Open connections per client address (0: no limit, e.g. behind a proxy); "
+    "one more gets HTTP 429.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(min=0.5, max=3600),
+    default=10.0,
+    show_default=True,
+    help="Seconds a connection has to send a whole request; then it is closed.",
+)
 @pass_state
 def serve(
     state: State,
@@ -43,6 +72,10 @@ def serve(
     workers: int,
     location: Path | None,
     cors: bool,
+    queue: int,
+    max_connections: int,
+    max_client_connections: int,
+    request_timeout: float,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with the HTML explorer.
 
@@ -51,6 +84,10 @@ def serve(
     LOAD and FROM are refused; nothing reaches the network. The explorer is at /explore.
     Listens on 127.0.0.1 only unless --host says otherwise. Stop with Ctrl-C.
 
+    Under load, a query beyond --workers running and --queue waiting gets HTTP 503 at once
+    (with Retry-After); a client beyond --max-client-connections gets 429; a connection that
+    does not send a whole request within --request-timeout seconds is closed (docs/endpoint.md).
+
     \b
     Example:
       il2kg serve
@@ -58,7 +95,8 @@ def serve(
         'query=SELECT ?k WHERE { ?k a il2kg:Kinase }' http://127.0.0.1:7878/query
       il2kg serve --port 8890 --timeout 30 --workers 4
     """
-    from il2kg.server.app import default_location, describe, start
+    from il2kg.server.endpoint import default_location, describe, start
+    from il2kg.server.guard import ConnectionLimits
 
     kg = state.kg()
     endpoint = start(
@@ -69,6 +107,12 @@ def serve(
         timeout=timeout,
         workers=workers,
         cors=cors,
+        queue=queue,
+        limits=ConnectionLimits(
+            total=max_connections,
+            per_client=max_client_connections,
+            request_timeout=request_timeout,
+        ),
     )
     info = describe(endpoint)
     click.echo(f"il2kg SPARQL endpoint: {info['query']}", err=True)

@@ -20,9 +20,16 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import hashlib
 import json
+import os
+import re
+import secrets
 import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -78,7 +85,13 @@ def open_graph(
     return _oxigraph_graph(ntriples, location, URIRef(identifier))
 
 
-def load_store(location: str | Path, graphs: dict[str, bytes], reasoning: str = "none") -> Path:
+def load_store(
+    location: str | Path,
+    graphs: dict[str, bytes],
+    reasoning: str = "none",
+    *,
+    reclaim: bool = False,
+) -> Path:
     """Make the folder ``location`` an on-disk Oxigraph store holding exactly ``graphs``.
 
     ``graphs`` maps named-graph IRIs (``""`` for the default graph) to N-Triples; with
@@ -86,36 +99,158 @@ def load_store(location: str | Path, graphs: dict[str, bytes], reasoning: str = 
     A folder that already holds the same (by SHA-256, recorded in :data:`MARKER`) is left as
     is; a stale il2kg store is rebuilt; a non-empty folder that is not an il2kg store is
     refused (:class:`StoreError`).
-    """
-    import pyoxigraph
 
+    Crash-safe: the store is filled in a temporary sibling folder, the marker written last, and
+    the whole folder renamed into place, so ``location`` is either absent, the old store or the
+    complete new one, whenever the process is killed. Fillers take a lock (``fcntl.flock`` on the
+    sibling ``.NAME.lock``), so processes racing on a fresh location fill it once and all use it;
+    what a killed filler left behind (temporary siblings) is removed by the next one. A folder of
+    Oxigraph files without a marker (a fill interrupted by an il2kg older than this one, or a store
+    il2kg did not write) is rebuilt with ``reclaim`` (for folders il2kg owns, in the build cache)
+    and refused otherwise.
+    """
     folder = Path(location)
-    wanted = {iri: content_digest(nt) for iri, nt in graphs.items()}
+    if folder.is_symlink():  # fill where the link points, keep the link
+        folder = folder.resolve()
+    wanted: dict[str, str] = {iri: content_digest(nt) for iri, nt in graphs.items()}
     if reasoning != "none":
         wanted["reasoning"] = reasoning
-    marker = folder / MARKER
-    if folder.exists() and any(folder.iterdir()) and not marker.exists():
-        raise StoreError(
-            f"{folder} is not empty and is not an il2kg store; choose an empty or new folder"
-        )
-    try:
-        recorded = json.loads(marker.read_text()) if marker.exists() else {}
-    except (OSError, ValueError):
-        recorded = {}
-    if recorded.get("graphs") == wanted:
+    if _recorded(folder) == wanted:  # the common case: no lock, nothing written
         return folder
-    if folder.exists():
-        shutil.rmtree(folder)  # a stale il2kg store (checked above): rebuild it whole
+    _refuse_foreign(folder, reclaim)
     try:
-        folder.mkdir(parents=True)
-        ox = pyoxigraph.Store(str(folder))
-        _fill(ox, graphs, reasoning)
-        ox.flush()
-        del ox
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with _filling_lock(folder):
+            if _recorded(folder) == wanted:  # another process filled it meanwhile
+                return folder
+            _refuse_foreign(folder, reclaim)
+            _remove_leftovers(folder)
+            _fill_beside(folder, graphs, reasoning, wanted)
     except OSError as exc:
         raise StoreError(f"cannot write an Oxigraph store in {folder}: {exc}") from exc
-    marker.write_text(json.dumps({"graphs": wanted}, indent=2) + "\n")
     return folder
+
+
+#: Oxigraph's (RocksDB's) own files: a folder holding only these and no marker is an Oxigraph store
+#: whose filling was interrupted (by an il2kg older than the crash-safe fill), or not il2kg's.
+_ROCKSDB_FILES: Final = re.compile(
+    r"(CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?"
+    r"|\d+\.(log|sst|blob|dbtmp)|[0-9A-Fa-f-]+\.dbtmp)"
+)
+
+
+def _recorded(folder: Path) -> dict[str, str] | None:
+    """What the marker of ``folder`` says it holds (``None``: no readable marker)."""
+    try:
+        recorded = json.loads((folder / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+    graphs = recorded.get("graphs") if isinstance(recorded, dict) else None
+    return graphs if isinstance(graphs, dict) else None
+
+
+def _refuse_foreign(folder: Path, reclaim: bool) -> None:
+    """Refuse a non-empty folder that is not an il2kg store (nor, with ``reclaim``, an Oxigraph one)."""
+    try:
+        names = [p.name for p in folder.iterdir()]
+    except FileNotFoundError:
+        return
+    except NotADirectoryError:
+        raise StoreError(f"{folder} is a file, not a folder for a store") from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the store folder {folder}: {exc}") from exc
+    if not names or MARKER in names:
+        return
+    if all(_ROCKSDB_FILES.fullmatch(n) for n in names):
+        if reclaim:
+            return
+        raise StoreError(
+            f"{folder} holds an Oxigraph store without il2kg's marker ({MARKER}): an interrupted "
+            "fill by an older il2kg, or not il2kg's; remove it or choose another folder"
+        )
+    raise StoreError(
+        f"{folder} is not empty and is not an il2kg store; choose an empty or new folder"
+    )
+
+
+@contextlib.contextmanager
+def _filling_lock(folder: Path, wait: float = 600.0) -> Iterator[None]:
+    """Hold the exclusive lock of ``folder``'s fillers (a no-op where ``fcntl`` is missing)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd = os.open(folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise StoreError(
+                        f"another process has been filling {folder} for {wait:g} s; "
+                        "stop it or choose another --location"
+                    ) from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Remove what interrupted fillers left beside ``folder`` (call with the lock held)."""
+    for prefix in (f".{folder.name}.filling-", f".{folder.name}.old-"):
+        for left in folder.parent.glob(glob.escape(prefix) + "*"):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _fill_beside(
+    folder: Path, graphs: dict[str, bytes], reasoning: str, wanted: dict[str, str]
+) -> None:
+    """Fill a temporary sibling of ``folder``, write the marker, rename it into place."""
+    import pyoxigraph
+
+    tag = f"{os.getpid()}-{secrets.token_hex(4)}"
+    tmp = folder.parent / f".{folder.name}.filling-{tag}"
+    try:
+        tmp.mkdir()
+        ox = pyoxigraph.Store(str(tmp))
+        _fill(ox, graphs, reasoning)
+        ox.flush()
+        del ox  # closes RocksDB before the folder moves
+        _write_synced(tmp / MARKER, json.dumps({"graphs": wanted}, indent=2) + "\n")
+        _sync_dir(tmp)
+        if folder.exists() or folder.is_symlink():
+            # a stale store, or an interrupted one: move it aside, then the new one in
+            old = folder.parent / f".{folder.name}.old-{tag}"
+            os.rename(folder, old)
+            os.rename(tmp, folder)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, folder)
+        _sync_dir(folder.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _sync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _fill(ox: Any, graphs: dict[str, bytes], reasoning: str) -> None:
