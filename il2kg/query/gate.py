@@ -232,22 +232,26 @@ def _check_escapes(text: str, start: int, value: str, where: str) -> None:
         esc = value[m.start() : m.end() + min(digits, 8)]
         if digits < 4:
             raise _error_at(
-                text, at, f"malformed escape {esc!r} in {where} (\\u needs 4 hex digits)"
+                text, at, f"malformed escape '{esc}' in {where} (\\u needs 4 hex digits)"
             )
         # pyoxigraph: \u + 4 or \U + 8; rdflib: either letter, 8 digits when there are 8, else 4
-        for n in (4, 8) if digits >= 8 else (4,):
+        if digits < 8:
+            readings: tuple[int, ...] = (4,)
+        else:
+            readings = (8,) if value[m.end() - 1] == "U" else (4, 8)
+        for n in readings:
             code = int(tail[:n], 16)
             shown = value[m.start() : m.end() + n]
             if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
                 raise _error_at(
-                    text, at, f"the escape {shown!r} in {where} is not a character (U+{code:04X})"
+                    text, at, f"the escape '{shown}' in {where} is not a character (U+{code:04X})"
                 )
             ch = chr(code)
             if ch in _UNSAFE:
                 raise _error_at(
                     text,
                     at,
-                    f"the escape {shown!r} in {where} gives {_describe(ch)}, which the SPARQL "
+                    f"the escape '{shown}' in {where} gives {_describe(ch)}, which the SPARQL "
                     "engines read differently (one ends the token there, the other does not); "
                     'write the character itself, or a string escape such as \\" or \\n',
                 )
