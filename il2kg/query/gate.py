@@ -352,6 +352,59 @@ def _split_name(value: str, line: int, column: int, tokens: list[Token]) -> None
 # -- the gate -------------------------------------------------------------------------------------
 
 
+_OPERAND_KINDS: Final = frozenset({"var", "number", "string", "iri", "pname", "lang", "bnode"})
+
+
+def _ends_operand(tok: Token) -> bool:
+    return (
+        tok.kind in _OPERAND_KINDS
+        or tok.text in (")", "]")
+        or (tok.kind == "word" and tok.text.lower() in ("true", "false"))
+    )
+
+
+def _refuse_ambiguous_less_than(text: str, tokens: list[Token]) -> None:
+    """Refuse ``<...>`` holding ``#`` or ``'`` where an engine may read ``<`` as less-than.
+
+    In an expression (always inside parentheses) after an operand, ``?a<?b#> '''`` is
+    less-than, ``?b`` and a comment to pyoxigraph, but an IRI and a string to a lexer: what
+    follows could hide from one reading and run in the other. ``VALUES`` rows hold no
+    expression, and a ``{ }`` group (``EXISTS``) inside parentheses holds triple patterns.
+    """
+    stack: list[str] = []  # "(" expression, "d" data (VALUES rows), "{" group, "v" VALUES block
+    values_next = False
+    prev: Token | None = None
+    for tok in tokens:
+        t = tok.text
+        if tok.kind == "word" and t.upper() == "VALUES":
+            values_next = True
+        elif t == "{":
+            stack.append("v" if values_next else "{")
+            values_next = False
+        elif t == "(":
+            stack.append("d" if values_next or (stack and stack[-1] in "vd") else "(")
+        elif t in (")", "}"):
+            if stack:
+                stack.pop()
+        elif (
+            tok.kind == "iri"
+            and ("#" in t or "'" in t)
+            and stack
+            and stack[-1] == "("
+            and prev is not None
+            and _ends_operand(prev)
+        ):
+            raise located_error(
+                text,
+                tok.line,
+                tok.column,
+                f"'{t[:40]}' after an operand inside parentheses may be an IRI or '<' "
+                "(less-than), and the SPARQL engines do not read it alike: put a space after "
+                "'<' for less-than, or write this IRI with a prefix",
+            )
+        prev = tok
+
+
 def _guarded_words(prefix: str) -> list[str]:
     """The keywords a prefix may stand for (``SERVICE:x`` is ``SERVICE``, so is ``a.SERVICE:``)."""
     return [part.upper() for part in prefix.split(".") if part.upper() in _GUARDED]
@@ -384,6 +437,7 @@ def check_query(
     keywords: set[str] = set()
     form = ""
     form_index = -1
+    _refuse_ambiguous_less_than(text, tokens)
     for i, tok in enumerate(tokens):
         kind = tok.kind
         if kind == "word":
