@@ -238,10 +238,9 @@ def ask(
     """
     nq = query if isinstance(query, NamedQuery) else lookup(query, by_name)
     text, declared = (nq.text, nq.params) if nq is not None else (str(query), ())
-    if timeout <= 0:
-        from il2kg.errors import QueryError
+    from il2kg.query.sandbox import check_timeout
 
-        raise QueryError("the timeout must be positive")
+    check_timeout(timeout)  # nan, 0 and negative values are refused; inf means no limit
     checked = check_query(text)
     bindings = bind_params(checked, params or {}, declared, resolve)
     return backend.run(checked, bindings, timeout=timeout, limit=limit, labels=labels)

@@ -7,11 +7,15 @@ The pieces, in the order a query meets them:
 2. **Parameters** (:class:`Param`): ``--param entity=IL2RB`` is bound as an RDF term through the
    engine's own mechanism (pyoxigraph ``substitutions``, rdflib ``initBindings``), never pasted
    into the text; an ``entity`` value may be a CURIE, an IRI, a label or a synonym.
-3. **Isolation** (:func:`execute`): the query runs in a forked child process that blocks
-   sockets, ``urllib`` and subprocesses with an audit hook (and sets rdflib's
-   ``SPARQL_LOAD_GRAPHS = False``); the parent kills it at the timeout
-   (:class:`~il2kg.errors.QueryTimeout`, exit 3) and answers are capped at ``limit`` rows while
-   the rest are only counted.
+3. **Isolation** (:func:`execute`): the query runs in a forked child process
+   (:mod:`il2kg.query.sandbox`) that has no network at all: its own empty network namespace
+   and a seccomp filter that refuses every socket but ``AF_UNIX``, plus an audit hook against
+   ``urllib`` and subprocesses and rdflib's ``SPARQL_LOAD_GRAPHS = False``. The child dies with
+   its parent; the parent kills it at the timeout (:class:`~il2kg.errors.QueryTimeout`, exit 3)
+   or on Ctrl-C, and answers are capped at ``limit`` rows while the rest are only counted.
+   The rdflib engine also refuses ``SERVICE`` / ``FROM`` found in its own parse tree
+   (:func:`refuse_outbound`); where the platform grants no kernel barrier, so does the
+   oxigraph engine (:func:`refuse_outbound_without_barrier`).
 4. **Engines**: ``oxigraph`` (default; pyoxigraph imports in ~10 ms and answers in ms) or
    ``rdflib``. Both load the data graph as the default graph and the ontology as the named graph
    ``<https://w3id.org/il2kg/ontology>``, and give equal :class:`~il2kg.query.results.Results`.
@@ -27,7 +31,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from il2kg.errors import Il2kgError, QueryError
 from il2kg.namespaces import VOCABULARIES
@@ -46,7 +50,7 @@ from il2kg.query.layout import (
 )
 from il2kg.query.params import Param, bind_params
 from il2kg.query.results import Results, Row, Term, Triple
-from il2kg.query.sandbox import run_isolated
+from il2kg.query.sandbox import check_timeout, kernel_barrier_active, run_isolated
 
 _LABEL = VOCABULARIES["rdfs"] + "label"
 
@@ -102,6 +106,7 @@ class _Oxigraph(_Engine):
     ) -> tuple[str, tuple[str, ...], Any]:
         ox = self.ox
         subs = {ox.Variable(k): self._to_ox(v) for k, v in bindings.items()}
+        refuse_outbound_without_barrier(text)
         try:
             res = self.store.query(text, prefixes=prefixes, substitutions=subs or None)
         except SyntaxError as exc:
@@ -165,14 +170,7 @@ class _Rdflib(_Engine):
     def run(
         self, text: str, prefixes: dict[str, str], bindings: dict[str, Term]
     ) -> tuple[str, tuple[str, ...], Any]:
-        from pyparsing import ParseException
-        from rdflib.plugins.sparql.parser import parseQuery
-
-        try:
-            parsed = parseQuery(text)
-        except ParseException as exc:
-            raise syntax_error(text, f"at {exc.lineno}:{exc.col}: {exc.msg}") from None
-        _walk_rdflib_algebra(parsed)
+        refuse_outbound(parse_rdflib(text))
         init = {self.rdflib.Variable(k): self._to_rdflib(v) for k, v in bindings.items()}
         try:
             res = self.ds.query(text, initNs=prefixes, initBindings=init)
@@ -194,20 +192,72 @@ class _Rdflib(_Engine):
         return str(v) if v is not None else None
 
 
-def _walk_rdflib_algebra(parsed: Any) -> None:
-    """Second line of defence on the rdflib engine: refuse SERVICE / FROM in the parse tree."""
+def parse_rdflib(text: str) -> Any:
+    """rdflib's parse of a query (the tree its evaluation starts from); a caret message if bad."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        return parseQuery(text)
+    except ParseException as exc:
+        raise syntax_error(text, f"at {exc.lineno}:{exc.col}: {exc.msg}") from None
+    except (ValueError, OverflowError) as exc:  # e.g. an escape that is no code point
+        raise QueryError(f"SPARQL syntax error: {exc}") from None
+
+
+#: Parse-tree nodes that reach outside the graph, and why each is refused.
+_OUTBOUND: Final = {
+    "ServiceGraphPattern": "SERVICE (a federated query) is disabled",
+    "DatasetClause": "FROM / FROM NAMED is disabled",
+    "Load": "LOAD is disabled",
+}
+
+
+def refuse_outbound(parsed: Any, why: str = "") -> None:
+    """Refuse ``SERVICE``, ``FROM`` / ``FROM NAMED`` and ``LOAD`` anywhere in an rdflib parse.
+
+    ``parsed`` is what :func:`parse_rdflib` returns: pyparsing ``ParseResults`` holding rdflib
+    ``CompValue`` nodes (ordered dicts with a ``name``), lists and terms; every one is visited.
+    """
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack: list[Any] = [parsed]
     while stack:
         node = stack.pop()
-        name = getattr(node, "name", None)
-        if name == "ServiceGraphPattern":
-            raise QueryError("SERVICE (a federated query) is disabled")
-        if name == "DatasetClause":
-            raise QueryError("FROM / FROM NAMED is disabled")
-        if isinstance(node, dict):
+        if isinstance(node, CompValue):
+            refused = _OUTBOUND.get(node.name)
+            if refused is not None:
+                raise QueryError(refused + why)
+            stack.extend(dict.values(node))
+        elif isinstance(node, ParseResults):
+            stack.extend(node)
+        elif isinstance(node, dict):
             stack.extend(node.values())
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
+
+
+_NO_BARRIER: Final = (
+    " (this platform gives the query process no network barrier, neither a network namespace "
+    "nor a seccomp filter, so the engine's own parse is checked as well)"
+)
+
+
+def refuse_outbound_without_barrier(text: str) -> None:
+    """Where no kernel barrier holds (see :func:`il2kg.query.sandbox.barrier`), refuse on a parse.
+
+    Called in the query process before pyoxigraph runs ``text``: if this process is not behind
+    a network namespace or a seccomp filter, the query must parse with rdflib and show no
+    ``SERVICE``, ``LOAD`` or ``FROM`` anywhere, else it is refused and the message says why.
+    """
+    if kernel_barrier_active():
+        return
+    try:
+        parsed = parse_rdflib(text)
+    except QueryError as exc:
+        raise QueryError(f"{exc}{_NO_BARRIER}") from None
+    refuse_outbound(parsed, _NO_BARRIER)
 
 
 @dataclass(frozen=True)
@@ -303,9 +353,8 @@ def execute(
     :class:`~il2kg.errors.UnknownEntityError`.
     """
     check_choice(engine, ENGINES, "engine")
+    check_timeout(timeout)
     checked = query if isinstance(query, CheckedQuery) else check_query(query)
-    if timeout <= 0:
-        raise QueryError("the timeout must be positive")
     job = _Job(checked, build, engine, dict(bindings or {}), limit or DEFAULT_LIMIT, labels)
     result: Results = run_isolated(lambda: _collect(job), timeout)
     return result
@@ -331,6 +380,7 @@ def run_query(
     """
     check_choice(engine, ENGINES, "engine")
     check_choice(reasoning, REASONING, "reasoning")
+    check_timeout(timeout)
     checked = check_query(query)
     bindings = bind_params(checked, params or {}, declared)
     make = oxigraph_store if engine == "oxigraph" else rdflib_dataset
