@@ -79,7 +79,8 @@ _KINDS = [
     ("dose", "MIU/m2/day"),
     ("sample_size", "patients"),
 ]
-_NAMED_SOURCES = [f"Synthetic product page {i}" for i in range(50)]
+#: web pages, cited beside a paper only (never the support of a claim on their own)
+_NAMED_SOURCES = [f"REF:SyntheticPage{i}" for i in range(50)]
 _WORDS = [
     "alpha",
     "beta",
@@ -161,7 +162,7 @@ def generate(n_relations: int, seed: int = 1) -> tuple[list[dict[str, Any]], lis
         if s == o:
             continue
         rel: dict[str, Any] = {"subject": s, "predicate": pred, "object": o}
-        quals: dict[str, str] = {}
+        quals: dict[str, Any] = {}
         r = rng.random()
         if r < 0.10:
             quals["cell_type"] = pools["CellType"][_skewed(rng, len(pools["CellType"]))]
@@ -169,6 +170,8 @@ def generate(n_relations: int, seed: int = 1) -> tuple[list[dict[str, Any]], lis
             quals["species"] = rng.choice(["NCBITaxon:9606", "NCBITaxon:10090"])
         elif r < 0.18 and stype == "RecombinantCytokine":
             quals["regimen"] = pools["TherapyRegimen"][rng.randrange(len(pools["TherapyRegimen"]))]
+        if pred in ("indicated_for", "approved_for"):  # labelled use names its agency and year
+            quals["agency"], quals["year"] = "FDA", 1990 + len(relations) % 30
         key = (s, pred, o, *sorted(f"{k}={v}" for k, v in quals.items()))
         if key in seen:  # neither a duplicate nor the negation of an existing relation
             continue
@@ -193,7 +196,7 @@ def generate(n_relations: int, seed: int = 1) -> tuple[list[dict[str, Any]], lis
                 ev["note"] = f"synthetic evidence note {p}"
             evidence.append(ev)
         if rng.random() < 0.03:
-            evidence.append({"name": rng.choice(_NAMED_SOURCES), "status": "verified"})
+            evidence.append({"source": rng.choice(_NAMED_SOURCES), "status": "unverified"})
         rel["evidence"] = evidence
         relations.append(rel)
     return entities, relations
@@ -224,7 +227,29 @@ def write_kb(out_dir: Path, n_relations: int, seed: int = 1) -> Sizes:
     for i, chunk in enumerate(_chunks(relations, RELATIONS_PER_FILE)):
         _write(out_dir / f"relations-{i:03d}.yaml", "relations", chunk)
         files += 1
+    _write(out_dir / "references.yaml", "references", _references(relations))
+    files += 1
     return Sizes(len(entities), len(relations), files)
+
+
+def _references(relations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A registry record for every work the relations cite (synthetic titles, plausible years)."""
+    cited = sorted({ev["source"] for rel in relations for ev in rel["evidence"]})
+    out = []
+    for src in cited:
+        n = int("".join(c for c in src if c.isdigit()) or 0)
+        page = src.startswith("REF:")
+        out.append(
+            {
+                "id": src,
+                "type": "web_page" if page else "primary_research",
+                "first_author": f"Author{n % 997} A",
+                "title": f"Synthetic {'page' if page else 'paper'} {n}",
+                "venue": "Synthetic Site" if page else "Synthetic J",
+                "year": 1980 + n % 45,
+            }
+        )
+    return out
 
 
 def main() -> None:

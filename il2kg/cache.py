@@ -19,7 +19,7 @@ from typing import Any
 
 from il2kg.resources import PACKAGE_DIR
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _FILES = ("model.json", "graph.nt")
 #: Entries kept; older ones (by last write) are removed when a new one is written.
 MAX_ENTRIES = 16

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from rdflib import Graph
 
     from il2kg.curate.card import EntityCard
+    from il2kg.curate.conflicts import Conflict
     from il2kg.curate.stats import Stats
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
@@ -287,8 +288,16 @@ class KnowledgeGraph:
 
     @cached_property
     def path_graph(self) -> nx.MultiDiGraph:
-        """The networkx projection used by path searches (built once; do not modify)."""
+        """The networkx projection used by path searches (built once; do not modify), with the
+        summary relations; :attr:`direct_graph` leaves them out."""
         return self.network()
+
+    @cached_property
+    def direct_graph(self) -> nx.MultiDiGraph:
+        """:attr:`path_graph` without summary (``direct: false``) relations: what paths walk."""
+        from il2kg.paths.network import without_summaries
+
+        return without_summaries(self.path_graph)
 
     def paths(
         self,
@@ -307,8 +316,14 @@ class KnowledgeGraph:
         avoid: Collection[str] = (),
         metapath: str | Sequence[str] | None = None,
         qualifiers: Mapping[str, str] | None = None,
+        summaries: bool = False,
+        sign: str | None = None,
     ) -> PathResult:
         """Ranked paths between two entities named any way :meth:`resolve` accepts.
+
+        Paths walk direct relations (mechanisms); ``summaries`` brings indirect summary
+        relations back into the search. Each path carries its net ``effect`` (two inhibitions
+        make an activation); ``sign`` keeps only ``positive`` or ``negative`` paths.
 
         ``k`` shortest simple paths (or ``all_paths`` up to ``max_length``), ``directed`` unless
         told otherwise; ``predicates``/``exclude_predicates`` by name (with sub-predicates),
@@ -321,7 +336,7 @@ class KnowledgeGraph:
         from il2kg.paths.constraints import query_paths
 
         return query_paths(
-            self.path_graph,
+            self.path_graph if summaries else self.direct_graph,
             self.vocabulary,
             self.resolver,
             source,
@@ -338,6 +353,7 @@ class KnowledgeGraph:
             avoid=avoid,
             metapath=metapath,
             qualifiers=qualifiers,
+            sign=sign,
         )
 
     def neighbors(
@@ -376,6 +392,12 @@ class KnowledgeGraph:
         from il2kg.curate.card import entity_card
 
         return entity_card(self.dataset, self.resolve(name))
+
+    def conflicts(self) -> list[Conflict]:
+        """Claims the evidence disagrees on: contested ones, and negations in another context."""
+        from il2kg.curate.conflicts import find_conflicts
+
+        return find_conflicts(self.dataset)
 
     @cached_property
     def labels(self) -> Mapping[str, str]:

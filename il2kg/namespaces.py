@@ -18,6 +18,8 @@ ENTITY: Final = "https://w3id.org/il2kg/entity/"
 STATEMENT: Final = "https://w3id.org/il2kg/statement/"
 #: Namespace of named, non-CURIE evidence sources.
 SOURCE: Final = "https://w3id.org/il2kg/source/"
+#: Works of the reference registry that have no public identifier (a REF: CURIE).
+REFERENCE: Final = "https://w3id.org/il2kg/reference/"
 ONTOLOGY_IRI: Final = "https://w3id.org/il2kg/ontology"
 DATASET_IRI: Final = "https://w3id.org/il2kg/dataset"
 
@@ -51,6 +53,8 @@ PREFIXES: Final[dict[str, str]] = {
     "PMID": "https://identifiers.org/pubmed:",
     "PMC": "https://identifiers.org/pmc:",
     "DOI": "https://doi.org/",
+    "ECO": "http://purl.obolibrary.org/obo/ECO_",
+    "REF": REFERENCE,
     "IL2KG": ENTITY,
 }
 
@@ -67,6 +71,7 @@ VOCABULARIES: Final[dict[str, str]] = {
     "prov": "http://www.w3.org/ns/prov#",
     "sh": "http://www.w3.org/ns/shacl#",
     "biolink": "https://w3id.org/biolink/vocab/",
+    "fabio": "http://purl.org/spar/fabio/",
     "stmt": STATEMENT,
     "src": SOURCE,
 }
@@ -103,6 +108,8 @@ PATTERNS: Final[dict[str, re.Pattern[str]]] = {  # re.ASCII: \d is [0-9], never 
     "PMID": re.compile(r"[1-9]\d{0,8}", re.ASCII),
     "PMC": re.compile(r"PMC\d+", re.ASCII),
     "DOI": re.compile(r"10\.\d{4,9}/[!-~]+", re.ASCII),
+    "ECO": re.compile(r"\d{7}", re.ASCII),
+    "REF": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*", re.ASCII),
     "IL2KG": re.compile(r"[A-Za-z][A-Za-z0-9_.-]*", re.ASCII),
 }
 
@@ -129,6 +136,8 @@ PATTERN_HINTS: Final[dict[str, str]] = {
     "PMID": "digits, e.g. PMID:21889323",
     "PMC": "PMC and digits, e.g. PMC:PMC3405730",
     "DOI": "10.<registrant>/<suffix>, e.g. DOI:10.1038/nri3156",
+    "ECO": "seven digits, e.g. ECO:0000269",
+    "REF": "a local reference key: a letter then letters, digits, '_', '-' or '.', e.g. REF:Smith1990",
     "IL2KG": "a letter then letters, digits, '_', '-' or '.'",
 }
 

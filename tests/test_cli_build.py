@@ -27,7 +27,7 @@ def test_validate_prints_one_line_summary() -> None:
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert result.stdout == (
-        f"OK: 14 entities, 18 relations in 2 files ({FIXTURE_KB}); checked YAML, model, "
+        f"OK: 14 entities, 18 relations in 3 files ({FIXTURE_KB}); checked YAML, model, "
         "identifiers, references, domain/range, SHACL\n"
     )
 
@@ -94,12 +94,35 @@ def test_stats_json() -> None:
     data = json.loads(result.stdout)
     assert data["entities"] == 14 and data["relations"] == 18 and data["negated"] == 1
     assert data["by_class"]["ReceptorChain"] == 3
-    assert data["evidence"]["by_status"] == {"expert_knowledge": 1, "unverified": 2, "verified": 15}
-    assert data["evidence"]["relations_with_pmid_or_doi"] == 10
-    assert data["evidence"]["relations_with_pmid_or_doi_by_status"] == {
-        "expert_knowledge": {"with_pmid_or_doi": 0, "relations": 1},
-        "unverified": {"with_pmid_or_doi": 2, "relations": 2},
-        "verified": {"with_pmid_or_doi": 8, "relations": 15},
+    assert data["evidence"]["by_status"] == {"expert_knowledge": 1, "unverified": 3, "verified": 15}
+    # the fixture KB cites 8 works (tests/fixtures/kb/references.yaml): counted by their type
+    assert data["evidence"]["by_publication_type"] == {
+        "database_record": 5,
+        "primary_research": 9,
+        "regulatory_label": 2,
+        "review": 2,
+        "web_page": 1,
+    }
+    assert data["evidence"]["non_human_items"] == 1  # Sakaguchi 1995, mouse
+    assert data["references"] == {
+        "distinct": 8,
+        "by_type": {
+            "database_record": 3,
+            "primary_research": 2,
+            "regulatory_label": 1,
+            "review": 1,
+            "web_page": 1,
+        },
+    }
+    assert data["relations_by_support"] == {
+        "claims": 18,
+        "ontology_axioms": 0,
+        "with_primary_source": 16,
+        "primary_share": 0.8889,
+        "review_only": 2,  # the two timeline 'concerns' relations cite a review
+        "review_only_share": 0.1111,
+        "weak_only": 0,
+        "weak_only_share": 0.0,
     }
 
 
@@ -108,9 +131,11 @@ def test_stats_table_reports_targets() -> None:
     assert result.exit_code == 0
     assert (
         result.stdout.splitlines()[0]
-        == "14 entities, 18 relations (1 negated), 2 files, 1 timeline events"
+        == "14 entities, 18 relations (1 negated), 3 files, 1 timeline events"
     )
-    assert "  [ ] >= 180 entities: 14" in result.stdout
+    assert "  [ ] >= 400 entities: 14" in result.stdout
+    assert "     16  cite a primary source (88.9%)\n" in result.stdout
+    assert "      2  rest on reviews only (11.1%)\n" in result.stdout
 
 
 def test_prefixes_json_is_the_pinned_map() -> None:

@@ -21,11 +21,15 @@ def test_path_undirected_text() -> None:
     assert r.stdout == (
         "1. IL2 —binds→ intermediate-affinity IL-2 receptor —has_part→ IL2RG "
         "←associates_with— JAK3 —phosphorylates→ STAT5A\n"
-        "   4 hops, cost 2.66\n"
-        "     IL2 —binds→ intermediate-affinity IL-2 receptor  [verified] PMID:21889323\n"
-        "     intermediate-affinity IL-2 receptor —has_part→ IL2RG  [verified] PMID:21889323\n"
-        "     IL2RG ←associates_with— JAK3  [verified] WP:WP2732\n"
-        "     JAK3 —phosphorylates→ STAT5A  [verified] Reactome:R-HSA-452097\n"
+        "   4 hops, cost 2.66, net effect positive\n"
+        "     IL2 —binds→ intermediate-affinity IL-2 receptor  [verified]\n"
+        "       verified: Wang 2005 Science, PMID:16293754, human (primary research paper)\n"
+        "     intermediate-affinity IL-2 receptor —has_part→ IL2RG  [verified]\n"
+        "       verified: Wang 2005 Science, PMID:16293754, human (primary research paper)\n"
+        "     IL2RG ←associates_with— JAK3  [verified]\n"
+        "       verified: WikiPathways 2024, WP:WP2732, human (database record)\n"
+        "     JAK3 —phosphorylates→ STAT5A (+)  [verified]\n"
+        "       verified: Reactome 2024, Reactome:R-HSA-9020558, human (database record)\n"
     )
 
 
@@ -88,7 +92,10 @@ def test_path_constraints() -> None:
     r = run("path", "IL-2", "STAT5A", "--undirected", "--exclude-predicate", "associates_with")
     assert r.exit_code == 1
     r = run("path", "aldesleukin", "RCC", "--qualifier", "disease_stage=metastatic")
-    assert r.exit_code == 0 and "{disease_stage=metastatic, population=adults}" in r.stdout
+    assert (
+        r.exit_code == 0
+        and "{disease_stage=metastatic, population=adults, agency=FDA, year=1992}" in r.stdout
+    )
 
 
 def test_path_usage_errors_exit_2() -> None:
@@ -121,12 +128,15 @@ def test_show() -> None:
     assert r.exit_code == 0
     assert r.stdout.startswith("IL2RG  (HGNC:6010)\n  type:        ReceptorChain\n")
     assert (
-        "  binds\n    NOT → IL2 (HGNC:6001)  [verified] R&D Systems MAB2241 product page\n"
+        "  binds\n    NOT → IL2 (HGNC:6001)  [verified]\n"
+        "        verified: Wang 2005 Science, PMID:16293754, human (primary research paper)\n"
+        "        unverified: R&D Systems 2024, https://www.rndsystems.com/products/"
+        "human-common-gamma-chain-gammac-il-2-r-gamma-antibody_mab2241, human (web page)\n"
         in r.stdout
     )
     assert (
-        "Relations in:\n  associates_with\n    ← JAK3 (HGNC:6193)  [verified] WP:WP2732\n"
-        in r.stdout
+        "Relations in:\n  associates_with\n    ← JAK3 (HGNC:6193)  [verified]\n"
+        "        verified: WikiPathways 2024, WP:WP2732, human (database record)\n" in r.stdout
     )
     card = json.loads(run("show", "IL2RG", "--format", "json").stdout)
     assert card["outgoing"]["binds"][0]["negated"] is True

@@ -36,7 +36,7 @@ def test_format_rewrites_then_check_passes_and_data_is_unchanged(tmp_path: Path)
     assert "not in canonical form (run `il2kg format` to rewrite it)" in check.stderr
     result = CliRunner().invoke(cli, ["--data-dir", str(data), "format"])
     assert result.exit_code == 0
-    assert result.stdout == "2 file(s) rewritten\n"
+    assert result.stdout == "3 file(s) rewritten\n"
     check = CliRunner().invoke(cli, ["--data-dir", str(data), "format", "--check"])
     assert check.exit_code == 0, check.output
     after = dataset_digest(KnowledgeGraph(data, use_cache=False).dataset)
@@ -51,10 +51,10 @@ def test_diff_of_two_directories(tmp_path: Path) -> None:
     text = f.read_text()
     text = text.replace("    synonyms: [Proleukin]\n", "    synonyms: [Proleukin, rIL-2]\n")
     text = text.replace(
-        "  - {subject: HGNC:6008, predicate: expressed_in, object: CL:0000815, evidence: [{source: PMID:22343569, status: verified}]}\n",
+        "  - {subject: HGNC:6008, predicate: expressed_in, object: CL:0000815, evidence: [{source: DOI:10.4049/jimmunol.155.3.1151, status: verified, species: NCBITaxon:10090}]}\n",
         "",
     )
-    text += "  - {subject: HGNC:6001, predicate: acts_on, object: CL:0000815, evidence: [{source: PMID:22343569, status: verified}]}\n"
+    text += "  - {subject: HGNC:6001, predicate: acts_on, object: CL:0000815, evidence: [{source: DOI:10.4049/jimmunol.155.3.1151, status: verified, species: NCBITaxon:10090}]}\n"
     f.write_text(text)
     result = CliRunner().invoke(cli, ["diff", str(FIXTURE_KB), str(data)])
     assert result.exit_code == 0, result.output
@@ -63,9 +63,9 @@ def test_diff_of_two_directories(tmp_path: Path) -> None:
         '    synonyms: ["Proleukin"]',
         '              -> ["Proleukin", "rIL-2"]',
         "+ relation HGNC:6001 acts_on CL:0000815",
-        "    evidence: PMID:22343569 (verified)",
+        "    evidence: DOI:10.4049/jimmunol.155.3.1151 (verified)",
         "- relation HGNC:6008 expressed_in CL:0000815",
-        "    evidence: PMID:22343569 (verified)",
+        "    evidence: DOI:10.4049/jimmunol.155.3.1151 (verified)",
         "entity +0 -0 ~1; relation +1 -1 ~0",
     ]
     js = json.loads(

@@ -39,7 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
-PUBMED = "https://identifiers.org/pubmed:21889323"
+PUBMED = "https://identifiers.org/pubmed:16293754"
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,7 @@ def test_json_for_script_round_trips_and_cannot_close_the_script(text: str) -> N
 
 
 def test_links_are_http_only() -> None:
-    assert resolver_url("PMID:21889323") == PUBMED
+    assert resolver_url("PMID:16293754") == PUBMED
     assert resolver_url("DOI:10.1038/nri3156") == "https://doi.org/10.1038/nri3156"
     assert resolver_url("javascript:alert(1)") is None
     assert resolver_url("data:text/html,x") is None
@@ -326,7 +326,9 @@ def test_browser_search_selects_a_node_and_panel_links_pmids(
     assert p.page.inner_text("#panel h2") == "IL2RA"
     links = p.page.eval_on_selector_all("#panel a", "as => as.map(a => a.href)")
     assert "https://identifiers.org/hgnc:6008" in links
-    assert PUBMED.replace("21889323", "22343569") in links
+    assert (
+        "https://doi.org/10.4049/jimmunol.155.3.1151" in links
+    )  # the cited work, linked by its id
     # a real click on a node's position on the canvas opens its panel with its evidence
     x, y = p.page.evaluate(
         """() => { const n = il2kgExplorer.network;

@@ -193,6 +193,8 @@ def test_qualifiers_filter(fixture_kg: KnowledgeGraph) -> None:
     assert direct.paths[0].hops[0].qualifiers == {
         "disease_stage": "metastatic",
         "population": "adults",
+        "agency": "FDA",
+        "year": 1992,
     }
     other = kg.paths("aldesleukin", "RCC", directed=False, qualifiers={"disease_stage": "adjuvant"})
     assert other.paths[0].length == 2

@@ -63,8 +63,12 @@ def test_relation_has_direct_triple_and_statement(fixture_kg: KnowledgeGraph) ->
     assert (st, RDF.subject, u("HGNC:6001")) in g
     assert (st, RDF.predicate, IL2KG.binds) in g
     assert (st, RDF.object, u("IL2KG:IL2R_ABG")) in g
-    assert (st, DCTERMS.source, URIRef("https://identifiers.org/pubmed:21889323")) in g
+    assert (st, DCTERMS.source, URIRef("https://identifiers.org/pubmed:16293754")) in g
     assert (st, IL2KG.curationStatus, IL2KG.Verified) in g
+    assert (st, IL2KG.direct, Literal(True)) in g
+    (ev,) = g.objects(st, IL2KG.hasEvidence)
+    assert (ev, IL2KG.citesReference, URIRef("https://identifiers.org/pubmed:16293754")) in g
+    assert (ev, IL2KG.studiedSpecies, u("NCBITaxon:9606")) in g
     (q,) = g.objects(st, IL2KG.hasQuantity)
     assert g.value(q, IL2KG.unitCode) == Literal("mol/L")
     assert float(g.value(q, IL2KG.quantityValue).toPython()) == pytest.approx(1e-11)
@@ -80,15 +84,30 @@ def test_negated_relation_has_statement_only(fixture_kg: KnowledgeGraph) -> None
     assert g.value(negated[0], RDF.object) == u("HGNC:6001")
 
 
-def test_named_source_gets_stable_iri_and_label(fixture_kg: KnowledgeGraph) -> None:
+def test_references_are_fabio_works_with_their_metadata(fixture_kg: KnowledgeGraph) -> None:
+    from rdflib import Namespace
+
+    fabio = Namespace("http://purl.org/spar/fabio/")
     g = fixture_kg.graph
-    named = [
-        s
-        for s in g.subjects(RDF.type, IL2KG.InformationResource)
-        if g.value(s, RDFS.label) == Literal("R&D Systems MAB2241 product page")
-    ]
-    assert len(named) == 1
-    assert str(named[0]).startswith("https://w3id.org/il2kg/source/")
+    paper = URIRef("https://identifiers.org/pubmed:16293754")
+    assert (paper, RDF.type, fabio.ResearchPaper) in g
+    assert (paper, RDF.type, IL2KG.Reference) in g
+    assert str(g.value(paper, DCTERMS.title)).startswith("Structure of the quaternary complex")
+    assert g.value(paper, DCTERMS.date) == Literal("2005", datatype=XSD.gYear)
+    assert g.value(paper, DCTERMS.creator) == Literal("Wang X")
+    page = URIRef(
+        "https://www.rndsystems.com/products/human-common-gamma-chain-gammac-il-2-r-gamma-antibody_mab2241"
+    )
+    assert (page, RDF.type, fabio.WebPage) in g
+    # a database record is a node of its own, not the entity that shares its id
+    record = URIRef("https://w3id.org/il2kg/reference/record/DrugBank%3ADB00041")
+    assert (record, RDF.type, fabio.Entry) in g
+    assert (record, RDFS.seeAlso, u("DrugBank:DB00041")) in g
+    assert (u("DrugBank:DB00041"), RDF.type, IL2KG.Reference) not in g
+    # mouse evidence says so
+    mouse = sorted(str(s) for s in g.subjects(IL2KG.studiedSpecies, u("NCBITaxon:10090")))
+    assert mouse[0] == "https://doi.org/10.4049/jimmunol.155.3.1151"  # the work studied mice
+    assert len(mouse) == 2 and mouse[1].endswith("-e1")  # and the evidence item says so
 
 
 def test_no_blank_nodes(fixture_kg: KnowledgeGraph) -> None:
@@ -142,7 +161,7 @@ def test_kgx_tsv(fixture_kg: KnowledgeGraph) -> None:
     assert "UniProtKB:P60568" in il2["xref"].split("|")
     expressed = next(e for e in edges if e["original_predicate"] == "il2kg:expressed_in")
     assert expressed["predicate"] == "biolink:expressed_in"
-    assert expressed["publications"] == "PMID:22343569"
+    assert expressed["publications"] == "DOI:10.4049/jimmunol.155.3.1151"
     assert sum(e["negated"] == "true" for e in edges) == 1
 
 

@@ -137,7 +137,22 @@ def test_entity_card(fixture_kg: KnowledgeGraph) -> None:
     assert [r.other for r in card.outgoing["part_of"]] == ["IL2KG:IL2R_ABG", "IL2KG:IL2R_BG"]
     assert [r.other for r in card.incoming["associates_with"]] == ["HGNC:6193"]
     assert card.incoming["associates_with"][0].evidence == (
-        {"source": "WP:WP2732", "status": "verified"},
+        {
+            "source": "WP:WP2732",
+            "citation": "WikiPathways 2024, WP:WP2732, human",
+            "type": "database_record",
+            "species": "NCBITaxon:9606",
+            "status": "verified",
+            "supports": True,
+            "reference": {
+                "id": "WP:WP2732",
+                "type": "database_record",
+                "first_author": "WikiPathways",
+                "title": "Interleukin-2 family signaling (Homo sapiens)",
+                "venue": "WikiPathways",
+                "year": 2024,
+            },
+        },
     )
     assert card.location.endswith("kb/molecules.yaml:26")
 

@@ -8,6 +8,7 @@ resource limits; no mocks.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -48,7 +49,16 @@ ENT = (
 )
 
 
-def _rel(ev: str = '{source: "PMID:21889323", status: verified}', extra: str = "") -> str:
+def _rel(
+    ev: str = '{source: "REF:TestPaper", status: verified}', extra: str = "", record: str = ""
+) -> str:
+    """One relation citing ``ev``, and a registry record for each work it cites (``record``
+    adds fields to them: a url, a first author ...)."""
+    refs = "".join(
+        f'  - {{id: "{src}", type: {"web_page" if src == "REF:APage" else "primary_research"}, '
+        f"first_author: Test A, title: A test record, venue: Test J, year: 2000{record}}}\n"
+        for src in dict.fromkeys(re.findall(r'source: "([^"]+)"', ev))
+    )
     return (
         ENT
         + "relations:\n  - {subject: HGNC:6001, predicate: binds, object: HGNC:6008, evidence: ["
@@ -56,6 +66,7 @@ def _rel(ev: str = '{source: "PMID:21889323", status: verified}', extra: str = "
         + "]"
         + extra
         + "}\n"
+        + (f"references:\n{refs}" if refs else "")
     )
 
 
@@ -105,6 +116,11 @@ def _repo(tmp_path: Path) -> Path:
     repo = tmp_path / "r"
     (repo / "data").mkdir(parents=True)
     shutil.copy(FIXTURE_KB / "molecules.yaml", repo / "data" / "f.yaml")
+    for other in (
+        "clinic.yaml",
+        "references.yaml",
+    ):  # the works f.yaml cites, and who cites the rest
+        shutil.copy(FIXTURE_KB / other, repo / "data" / other)
     _git(repo, "init", "-q")
     _git(repo, "add", "data")
     _git(repo, "commit", "-qm", "init")
@@ -279,7 +295,9 @@ def test_nested_lists_below_libyaml_limit_are_a_problem_not_a_recursion_error(
 def test_urls_the_iri_parser_refuses_are_refused_by_the_validator(
     tmp_path: Path, url: str, bad: str
 ) -> None:
-    data = _data(tmp_path, _rel(f'{{name: a page, url: "{url}", status: verified}}'))
+    data = _data(
+        tmp_path, _rel('{source: "REF:APage", status: unverified}', record=f', url: "{url}"')
+    )
     result = CliRunner().invoke(cli, ["--no-cache", "--data-dir", str(data), "validate"])
     assert result.exit_code == 1
     assert f"url has a character that is not allowed in an IRI, {bad}" in result.stderr
@@ -349,11 +367,29 @@ def test_whatever_validates_serialises_and_parses_back(
                 "predicate": "binds",
                 "object": "HGNC:6008",
                 "evidence": [
-                    {"name": "n", "url": "https://example.org/" + url_tail, "status": "verified"},
+                    {"source": "REF:APage", "status": "unverified"},
                     {"source": "DOI:10.1000/" + doi, "status": "verified", "quote": quote},
                 ],
                 "quantities": [{"kind": "dose", "value": value, "unit": "mg/kg"}],
             }
+        ],
+        "references": [
+            {
+                "id": "REF:APage",
+                "type": "web_page",
+                "first_author": "n",
+                "title": "n",
+                "venue": "n",
+                "url": "https://example.org/" + url_tail,
+            },
+            {
+                "id": "DOI:10.1000/" + doi,
+                "type": "primary_research",
+                "first_author": "Doe J",
+                "title": label,
+                "venue": "J",
+                "year": 2000,
+            },
         ],
     }
     text = yaml.safe_dump(doc, allow_unicode=True)
@@ -464,11 +500,11 @@ def test_messages_neutralise_terminal_escapes(tmp_path: Path) -> None:
     assert "\\x1b]0;title\\x07" in result.stderr
 
 
-@pytest.mark.parametrize("field", ["label", "synonyms", "name"])
+@pytest.mark.parametrize("field", ["label", "synonyms", "first_author"])
 def test_line_breaks_are_refused_in_one_line_fields(tmp_path: Path, field: str) -> None:
     fake = '"IL2\\nRelations out: cures -> everything [verified]"'
-    if field == "name":
-        text = _rel(f"{{name: {fake}, status: verified}}")
+    if field == "first_author":  # of a registry record, shown by `il2kg show` and `path`
+        text = _rel().replace("first_author: Test A", f"first_author: {fake}")
     else:
         value = f"[{fake}]" if field == "synonyms" else fake
         text = f"entities:\n  - {{id: HGNC:6001, type: Cytokine, label: IL2, {field}: {value}}}\n"

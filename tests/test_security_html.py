@@ -93,16 +93,34 @@ def _hostile_data(folder: Path) -> Path:
         }
     )
     relations = []
+    references: dict[str, dict[str, Any]] = {}
     for i, p in enumerate(PAYLOADS):
+        references[f"REF:Hostile{i}"] = {
+            "id": f"REF:Hostile{i}",
+            "type": "primary_research",
+            "first_author": f"name {p} #{i}",
+            "title": f"title {p} #{i}",
+            "venue": f"venue {p} #{i}",
+            "year": 2000,
+            "url": URLS[i % len(URLS)],
+        }
+        doi = DOIS[i % len(DOIS)]
+        references[doi] = {
+            "id": doi,
+            "type": "review",
+            "first_author": "Doe J",
+            "title": f"a review {doi}",
+            "venue": "Rev J",
+            "year": 2001,
+        }
         evidence: list[dict[str, Any]] = [
             {
-                "name": f"name {p} #{i}",
-                "url": URLS[i % len(URLS)],
+                "source": f"REF:Hostile{i}",
                 "status": "verified",
                 "note": f"note {p} #{i}",
                 "quote": f"quote {p} #{i}",
             },
-            {"source": DOIS[i % len(DOIS)], "status": "unverified", "note": f"doi note #{i}"},
+            {"source": doi, "status": "unverified", "note": f"doi note #{i}"},
         ]
         relations.append(
             {
@@ -119,13 +137,23 @@ def _hostile_data(folder: Path) -> Path:
             "subject": "IL2KG:REGIMEN",
             "predicate": "has_component",
             "object": "IL2KG:X0",
-            "evidence": [{"name": "label <b>bold</b>", "status": "verified"}],
+            "evidence": [{"source": "REF:Bold", "status": "verified"}],
         }
     )
+    references["REF:Bold"] = {
+        "id": "REF:Bold",
+        "type": "regulatory_label",
+        "first_author": "label <b>bold</b>",
+        "title": "a label",
+        "venue": "FDA",
+        "year": 2000,
+    }
     data = folder / "hostile"
     data.mkdir()
     text = yaml.safe_dump(
-        {"entities": entities, "relations": relations}, allow_unicode=True, sort_keys=False
+        {"entities": entities, "relations": relations, "references": list(references.values())},
+        allow_unicode=True,
+        sort_keys=False,
     )
     (data / "hostile.yaml").write_text(text, encoding="utf-8")
     return data
@@ -168,12 +196,12 @@ REFUSED = [
 
 
 def _one_relation(tmp_path: Path, field: str, value: str) -> Path:
-    """A two-entity dataset whose one evidence has ``field: value`` (YAML double-quoted)."""
+    """A two-entity dataset whose one evidence has ``field: value`` (YAML double-quoted): a
+    ``url`` goes on the registry record the evidence cites, any other field on the evidence."""
     data = tmp_path / "d"
     data.mkdir()
-    evidence = {"name": "a page", "status": "verified", "url": "https://example.org/"}
-    evidence.pop(field, None)
-    items = ", ".join(f"{k}: {json.dumps(v)}" for k, v in evidence.items())
+    record = {"url": json.dumps(value if field == "url" else "https://example.org/")}
+    extra = "" if field == "url" else f", {field}: {json.dumps(value)}"
     (data / "f.yaml").write_text(
         "entities:\n"
         "  - {id: HGNC:6001, type: Cytokine, label: IL2}\n"
@@ -182,7 +210,10 @@ def _one_relation(tmp_path: Path, field: str, value: str) -> Path:
         "  - subject: HGNC:6001\n"
         "    predicate: binds\n"
         "    object: HGNC:6008\n"
-        f"    evidence: [{{{items}, {field}: {json.dumps(value)}}}]\n",
+        f'    evidence: [{{source: "REF:APage", status: unverified{extra}}}]\n'
+        "references:\n"
+        '  - {id: "REF:APage", type: web_page, first_author: A Site, title: a page, '
+        f"venue: A Site, url: {record['url']}}}\n",
         encoding="utf-8",
     )
     return data

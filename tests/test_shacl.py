@@ -30,8 +30,8 @@ def _break(g: Graph) -> set[tuple[str, str]]:
     q = next(iter(g.subjects(RDF.type, IL2KG.Quantity)))
     src = next(
         s
-        for s in g.subjects(RDF.type, IL2KG.InformationResource)
-        if str(s).startswith("https://w3id.org/il2kg/source/")
+        for s in g.subjects(RDF.type, IL2KG.Reference)
+        if str(s).startswith("https://www.rndsystems.com/")
     )
     g.remove((IL2, RDFS.label, None))  # minCount
     g.add((IL2, DCTERMS.identifier, Literal("second")))  # maxCount
@@ -41,8 +41,8 @@ def _break(g: Graph) -> set[tuple[str, str]]:
     g.add((st, IL2KG.inCellType, IL2))  # class
     g.set((q, IL2KG.quantityValue, Literal("1e-11")))  # datatype
     g.set((ev, IL2KG.curationStatus, IL2KG.Verified))  # (still valid)
-    g.remove((src, RDFS.label, None))  # node-level or
-    g.remove((src, DCTERMS.identifier, None))
+    g.remove((src, DCTERMS.identifier, None))  # node-level or (no label, no identifier)
+    g.add((src, DCTERMS.title, Literal("a second title")))  # maxCount on a registry work
     iri = lambda s: str(s)  # noqa: E731
     return {
         (iri(IL2), str(RDFS.label)),
@@ -53,6 +53,7 @@ def _break(g: Graph) -> set[tuple[str, str]]:
         (iri(st), str(IL2KG.inCellType)),
         (iri(q), str(IL2KG.quantityValue)),
         (iri(src), ""),
+        (iri(src), str(DCTERMS.title)),
     }
 
 

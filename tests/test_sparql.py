@@ -136,7 +136,7 @@ def test_decimal_and_date_values(kg: KnowledgeGraph) -> None:
     from decimal import Decimal
 
     assert r.column("v") == [Decimal("0.000000001")]
-    r = kg.query("SELECT ?d WHERE { ?e dcterms:date ?d }")
+    r = kg.query("SELECT ?d WHERE { ?e a il2kg:TimelineEvent ; dcterms:date ?d }")
     import datetime
 
     assert r.column("d") == [datetime.date(1992, 5, 5)]

@@ -16,6 +16,43 @@ from .conftest import FIXTURE_KB, FIXTURES
 INVALID = FIXTURES / "invalid"
 
 EXPECTED: dict[str, list[str]] = {
+    "only_refuting_evidence": [
+        "data/only_refuting_evidence.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': every evidence item refutes this relation: state it as negated instead",
+    ],
+    "via_on_direct_relation": [
+        "data/via_on_direct_relation.yaml:6:5: relation HGNC:6001 binds HGNC:6008: field 'via': 'via' is for summary relations: add direct: false",
+    ],
+    "unknown_evidence_type": [
+        "data/unknown_evidence_type.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].evidence_type': 'ECO:0000001' is not one of the evidence types: ECO:0000269 (experimental evidence used in manual assertion), ECO:0000270 (expression pattern evidence used in manual assertion), ECO:0000303 (author statement without traceable support used in manual assertion), ECO:0000304 (author statement supported by traceable reference used in manual assertion), ECO:0000305 (curator inference used in manual assertion), ECO:0000314 (direct assay evidence used in manual assertion), ECO:0000315 (mutant phenotype evidence used in manual assertion), ECO:0000316 (genetic interaction evidence used in manual assertion), ECO:0000353 (physical interaction evidence used in manual assertion), ECO:0006017 (author statement from published clinical study used in manual assertion)",
+    ],
+    "indicated_for_without_agency": [
+        "data/indicated_for_without_agency.yaml:5:5: relation DrugBank:DB00041 indicated_for MONDO:0005086: field 'qualifiers.agency': indicated_for is for labelled use: give the agency of the label (investigational use is in_clinical_trials_for)",
+    ],
+    "mouse_source_without_species": [
+        "data/mouse_source_without_species.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].species': REF:MouseStudy studied NCBITaxon:10090 (mouse), not human: add species: NCBITaxon:10090",
+    ],
+    "implausible_year": [
+        "data/implausible_year.yaml:7:5: reference REF:TestPaper: field 'year': 1066 is not a plausible year of publication",
+    ],
+    "unknown_publication_type": [
+        "data/unknown_publication_type.yaml:7:27: reference REF:TestPaper: field 'type': Input should be 'primary_research', 'clinical_trial_report', 'regulatory_label', 'database_record', 'review', 'meta_analysis', 'guideline', 'web_page' or 'press_news'",
+    ],
+    "uncited_record": [
+        "data/uncited_record.yaml:8:5: reference REF:NobodyCitesMe: field 'id': no evidence cites this reference: remove it",
+    ],
+    "uncited_pmid": [
+        "data/uncited_pmid.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': PMID:16293754 has no record in the reference registry (add it to data/references.yaml with its type, first author, title, venue and year)",
+    ],
+    "weak_only_support": [
+        "data/weak_only_support.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': only web or press sources support this relation: mark it unverified, or cite a primary source (web and press items are pointers, not verification)",
+    ],
+    "verified_on_press_release": [
+        "data/verified_on_press_release.yaml:5:5: relation DrugBank:DB00041 in_clinical_trials_for MONDO:0005086: field 'evidence[0].status': 'verified' needs a primary paper, trial report, label or database record; REF:PressRelease is a press or news item: mark it expert_knowledge and cite the primary source",
+    ],
+    "verified_on_vendor_page": [
+        "data/verified_on_vendor_page.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': only web or press sources support this relation: mark it unverified, or cite a primary source (web and press items are pointers, not verification)",
+        "data/verified_on_vendor_page.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].status': 'verified' needs a primary paper, trial report, label or database record; https://vendor.example.org/antibody is a web page: mark it expert_knowledge and cite the primary source",
+    ],
     "alias": [
         "data/alias.yaml:2:5: field 'entities[1]': YAML aliases (*name) are not allowed (the anchor &name is here)"
     ],
@@ -76,13 +113,13 @@ EXPECTED: dict[str, list[str]] = {
         "data/event_without_date.yaml:2:5: entity IL2KG:ev: field 'event_type': a TimelineEvent needs 'event_type'",
     ],
     "evidence_without_source": [
-        "data/evidence_without_source.yaml:5:74: relation HGNC:6001 binds HGNC:6008: field 'evidence[0]': evidence needs a 'source' CURIE or a 'name'"
+        "data/evidence_without_source.yaml:5:74: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].source': required field is missing",
     ],
     "impossible_date": [
         "data/impossible_date.yaml:2:67: field 'entities[0].date': bad value '1983-02-30': day is out of range for month"
     ],
     "javascript_url": [
-        "data/javascript_url.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url must be an http:// or https:// address"
+        "data/javascript_url.yaml:7:91: reference REF:APage: field 'url': url must be an http:// or https:// address",
     ],
     "missing_evidence": [
         "data/missing_evidence.yaml:5:5: relation HGNC:6001 binds HGNC:6008: field 'evidence': required field is missing"
@@ -94,7 +131,7 @@ EXPECTED: dict[str, list[str]] = {
         "data/no_evidence.yaml:5:63: relation HGNC:6001 binds HGNC:6008: field 'evidence': List should have at least 1 item after validation, not 0"
     ],
     "not_a_mapping": [
-        "data/not_a_mapping.yaml:1:1: the file must be a mapping with 'entities' and/or 'relations'"
+        "data/not_a_mapping.yaml:1:1: the file must be a mapping with 'entities', 'relations' and/or 'references'",
     ],
     "not_utf8": ["data/not_utf8.yaml:2:49: not UTF-8 text (byte 0xff)"],
     "qualifier_wrong_type": [
@@ -117,10 +154,10 @@ EXPECTED: dict[str, list[str]] = {
         "data/unknown_predicate.yaml:5:5: relation HGNC:6001 bind HGNC:6008: field 'predicate': unknown predicate 'bind' (did you mean binds?)"
     ],
     "unknown_prefix": [
-        "data/unknown_prefix.yaml:2:5: entity ENSEMBL:ENSG00000109471: field 'id': unknown prefix 'ENSEMBL' in 'ENSEMBL:ENSG00000109471' (known: BFO, CHEBI, CL, DOI, DOID, DrugBank, GO, HGNC, HP, IL2KG, KEGG, MESH, MONDO, NCBIGene, NCBITaxon, NCIT, NCT, OMIM, ORPHA, PMC, PMID, Reactome, RO, UBERON, UNII, UniProtKB, UO, WP)"
+        "data/unknown_prefix.yaml:2:5: entity ENSEMBL:ENSG00000109471: field 'id': unknown prefix 'ENSEMBL' in 'ENSEMBL:ENSG00000109471' (known: BFO, CHEBI, CL, DOI, DOID, DrugBank, ECO, GO, HGNC, HP, IL2KG, KEGG, MESH, MONDO, NCBIGene, NCBITaxon, NCIT, NCT, OMIM, ORPHA, PMC, PMID, Reactome, REF, RO, UBERON, UNII, UniProtKB, UO, WP)",
     ],
     "unknown_top_key": [
-        "data/unknown_top_key.yaml:1:1: field 'entity': unknown top-level key (expected 'entities' or 'relations')"
+        "data/unknown_top_key.yaml:1:1: field 'entity': unknown top-level key (expected 'entities', 'relations' or 'references')",
     ],
     "unknown_type": [
         "data/unknown_type.yaml:2:5: entity HGNC:6001: field 'type': unknown entity type 'Cytokin' (did you mean Cytokine?)"
@@ -165,10 +202,10 @@ EXPECTED: dict[str, list[str]] = {
         "data/too_many_synonyms.yaml:1006:9: field 'entities[0].synonyms': a list of more than 1,000 items"
     ],
     "url_bracket": [
-        "data/url_bracket.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url has a character that is not allowed in an IRI, '[' at position 21: escape it as %5B"
+        "data/url_bracket.yaml:7:91: reference REF:APage: field 'url': url has a character that is not allowed in an IRI, '[' at position 21: escape it as %5B",
     ],
     "url_two_hashes": [
-        "data/url_two_hashes.yaml:5:89: relation HGNC:6001 binds HGNC:6008: field 'evidence[0].url': url has a character that is not allowed in an IRI, '#' at position 24: a url has at most one '#': escape the others as %23"
+        "data/url_two_hashes.yaml:7:91: reference REF:APage: field 'url': url has a character that is not allowed in an IRI, '#' at position 24: a url has at most one '#': escape the others as %23",
     ],
     "yaml11_number": [
         "data/yaml11_number.yaml:5:153: field 'relations[0].quantities[0].value': YAML 1.1 reads '1:30' as a base-60 number, 90: write 90 if you mean that number, or quote it ('1:30') if it is text"

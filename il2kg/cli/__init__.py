@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "path": "il2kg.cli.paths:path",
     "diff": "il2kg.cli.curate:diff",
     "format": "il2kg.cli.curate:format_cmd",
+    "conflicts": "il2kg.cli.curate:conflicts",
     "query": "il2kg.cli.query:query",
     "queries": "il2kg.cli.query:queries",
     "serve": "il2kg.cli.serve:serve",

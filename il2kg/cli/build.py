@@ -97,16 +97,24 @@ def stats(state: State, as_json: bool) -> None:
     for k, v in sorted(s.by_predicate.items(), key=lambda kv: (-kv[1], kv[0])):
         click.echo(f"  {v:5d}  {k}")
     click.echo(
-        f"\nEvidence: {s.evidence_items} items; "
-        f"{s.relations_with_publication}/{s.relations} relations "
-        f"({s.publication_share:.1%}) cite a PMID or DOI"
+        f"\nEvidence: {s.evidence_items} items citing {s.references} distinct references "
+        f"({s.refuted_items} refuting, {s.non_human_items} about another species than human)"
     )
     click.echo("  evidence items by status:")
     for k, v in s.by_status.items():
         click.echo(f"  {v:5d}  {k}")
-    click.echo("  relations by their best status (with a PMID/DOI / all):")
-    for k, (a, b) in s.publication_by_status.items():
-        click.echo(f"  {a:5d} / {b:<5d} {k}")
+    click.echo("  evidence items by publication type of the cited work:")
+    for k, v in sorted(s.items_by_type.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {v:5d}  {k}")
+    click.echo(
+        f"  relations ({s.claims} findings, {s.axioms} ontology axioms apart; "
+        f"{s.summaries} summaries of a mechanism):"
+    )
+    click.echo(f"  {s.with_primary:5d}  cite a primary source ({s.primary_share:.1%})")
+    click.echo(f"  {s.review_only:5d}  rest on reviews only ({s.share(s.review_only):.1%})")
+    click.echo(
+        f"  {s.weak_only:5d}  rest on web or press sources only ({s.share(s.weak_only):.1%})"
+    )
     click.echo("\nCuration targets:")
     for target, measured, met in s.targets():
         click.echo(f"  [{'x' if met else ' '}] {target}: {measured}")

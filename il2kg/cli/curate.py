@@ -104,3 +104,32 @@ def format_cmd(state: State, check: bool) -> None:
     for p in changed:
         click.echo(f"rewrote {p}", err=True)
     click.echo(f"{len(changed)} file(s) rewritten")
+
+
+@click.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_state
+def conflicts(state: State, fmt: str) -> None:
+    """List claims the evidence disagrees on.
+
+    Contested claims have evidence that supports them and evidence that refutes them (an
+    evidence item with supports: false); context conflicts are a negated relation and a positive
+    one that differ only in their context (cell type, species, regimen ...).
+
+    \b
+    Example:
+      il2kg conflicts
+      il2kg conflicts --format json
+    """
+    found = state.kg().conflicts()
+    if fmt == "json":
+        echo_json([c.to_json() for c in found])
+        return
+    if not found:
+        click.echo("no conflicts")
+        return
+    for c in found:
+        click.echo(f"{c.kind}: {c.summary}  ({'; '.join(c.where)})")
+    click.echo(f"{len(found)} conflict{'s' if len(found) != 1 else ''}", err=True)

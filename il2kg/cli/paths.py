@@ -13,7 +13,7 @@ import click
 
 from il2kg.cli import State, echo_json, fail, pass_state
 from il2kg.cli.options import KeyValue, pairs, timeout_option
-from il2kg.paths.constraints import QUALIFIER_KEYS
+from il2kg.paths.constraints import QUALIFIER_KEYS, SIGNS
 from il2kg.paths.results import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
@@ -106,11 +106,26 @@ def show(state: State, entity: str, fmt: str) -> None:
             click.echo(f"  {predicate}")
             for r in rels:
                 neg = "NOT " if r.negated else ""
-                srcs = "; ".join(e.get("source", "") for e in r.evidence)
+                kind = (
+                    ""
+                    if r.direct
+                    else "  (summary" + (f" via {', '.join(r.via)})" if r.via else ")")
+                )
                 quals = _quals(r.qualifiers)
                 click.echo(
-                    f"    {neg}{arrow} {r.other_label} ({r.other}){quals}  [{r.status}] {srcs}"
+                    f"    {neg}{arrow} {r.other_label} ({r.other}){quals}{kind}  [{r.status}]"
                 )
+                for e in r.evidence:
+                    click.echo(f"        {_cite(e)}")
+
+
+def _cite(e: Mapping[str, Any]) -> str:
+    from il2kg.dataset.model import PUB_TYPE_NAMES
+
+    """``verified: Johnston 1995 Proc Natl Acad Sci U S A, PMID:7568001, human (primary research)``."""
+    kind = f" ({PUB_TYPE_NAMES.get(str(e['type']), e['type'])})" if e.get("type") else ""
+    refutes = "" if e.get("supports", True) else " REFUTES"
+    return f"{e['status']}{refutes}: {e['citation']}{kind}"
 
 
 def _quals(q: Mapping[str, Any]) -> str:
@@ -220,6 +235,18 @@ def neighbors(
     help="Classes of the nodes in order, e.g. Cytokine>ReceptorComplex>Kinase>STAT.",
 )
 @click.option(
+    "--summaries",
+    is_flag=True,
+    help="Also walk summary relations (indirect, e.g. IL2 activates STAT5A); by default paths "
+    "follow direct events only, so the mechanism shows.",
+)
+@click.option(
+    "--sign",
+    type=click.Choice(SIGNS),
+    default=None,
+    help="Only paths of this net effect (two inhibitions make an activation).",
+)
+@click.option(
     "--qualifier",
     "qualifiers",
     multiple=True,
@@ -244,6 +271,8 @@ def path(
     via: tuple[str, ...],
     avoid: tuple[str, ...],
     metapath: str | None,
+    summaries: bool,
+    sign: str | None,
     qualifiers: tuple[tuple[str, str], ...],
     fmt: str,
 ) -> None:
@@ -280,6 +309,8 @@ def path(
         avoid=avoid,
         metapath=metapath,
         qualifiers=pairs(qualifiers),
+        summaries=summaries,
+        sign=sign,
     )
     if fmt == "json":
         echo_json(_result_json(result, kg.labels))
@@ -302,18 +333,30 @@ def _result_json(result: PathResult, labels: Mapping[str, str]) -> dict[str, Any
     }
 
 
+_EFFECT_MARK = {"positive": "(+)", "negative": "(−)", "reversed": "(walked backwards)"}
+
+
 def _hop_line(hop: Hop, labels: Mapping[str, str]) -> str:
-    srcs = "; ".join(hop.sources) if hop.sources else "no source"
     also = f"  (also: {', '.join(hop.alternatives)})" if hop.alternatives else ""
-    return (
+    mark = f" {_EFFECT_MARK[hop.effect]}" if hop.effect in _EFFECT_MARK else ""
+    summary = ""
+    if not hop.direct:
+        chain = " → ".join(labels.get(n, n) for n in (hop.subject, *hop.via, hop.object))
+        summary = f"\n       summary of: {chain}"
+    lines = [
         f"     {labels.get(hop.source, hop.source)} {hop.arrow} {labels.get(hop.target, hop.target)}"
-        f"{_quals(hop.qualifiers)}  [{hop.status}] {srcs}{also}"
-    )
+        f"{_quals(hop.qualifiers)}{mark}  [{hop.status}]{also}{summary}"
+    ]
+    lines += [f"       {_cite(e)}" for e in hop.evidence] or ["       no source"]
+    return "\n".join(lines)
 
 
 def _print_paths(result: PathResult, labels: Mapping[str, str]) -> None:
     for i, p in enumerate(result.paths, 1):
         click.echo(f"{i}. {p.chain(labels)}")
-        click.echo(f"   {p.length} hop{'s' if p.length != 1 else ''}, cost {p.cost:.2f}")
+        click.echo(
+            f"   {p.length} hop{'s' if p.length != 1 else ''}, cost {p.cost:.2f}, "
+            f"net effect {p.effect}"
+        )
         for hop in p.hops:
             click.echo(_hop_line(hop, labels))

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from il2kg.dataset.model import Entity, Relation
+from il2kg.dataset.model import Entity, Reference, Relation
 from il2kg.dataset.read import read_dataset
 from il2kg.errors import DataError, Problem
 from il2kg.resources import data_files
@@ -56,9 +56,16 @@ def _relation_dict(r: Relation) -> dict[str, Any]:
     return r.model_dump(exclude_none=True, exclude_defaults=True)
 
 
-def canonical_text(entities: list[Entity], relations: list[Relation]) -> str:
-    """The canonical YAML text of one file's entities and relations."""
+def canonical_text(
+    entities: list[Entity], relations: list[Relation], references: list[Reference] | None = None
+) -> str:
+    """The canonical YAML text of one file's entities, relations and registry references."""
     doc: dict[str, Any] = {}
+    if references:
+        doc["references"] = [
+            r.model_dump(exclude_none=True, exclude_defaults=True)
+            for r in sorted(references, key=lambda r: natural_key(r.id))
+        ]
     if entities:
         doc["entities"] = [
             _entity_dict(e) for e in sorted(entities, key=lambda e: natural_key(e.id))
@@ -86,10 +93,15 @@ def canonical_files(data_dir: Path) -> dict[Path, str]:
         by_file_e.setdefault(ds.entity_locations[eid][0], []).append(e)
     for i, r in enumerate(ds.relations):
         by_file_r.setdefault(ds.relation_locations[i][0], []).append(r)
+    by_file_ref: dict[str, list[Reference]] = {}
+    for rid, ref in ds.references.items():
+        by_file_ref.setdefault(ds.reference_locations[rid][0], []).append(ref)
     out: dict[Path, str] = {}
     for path in data_files(data_dir):
         display = data_dir.name + "/" + path.relative_to(data_dir).as_posix()
-        out[path] = canonical_text(by_file_e.get(display, []), by_file_r.get(display, []))
+        out[path] = canonical_text(
+            by_file_e.get(display, []), by_file_r.get(display, []), by_file_ref.get(display, [])
+        )
     return out
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from il2kg.dataset.evidence import evidence_record
 from il2kg.dataset.ids import statement_id
 from il2kg.errors import UnknownEntityError
 from il2kg.namespaces import expand
@@ -25,10 +26,12 @@ class RelationView:
     negated: bool
     status: str
     statement: str
-    evidence: tuple[dict[str, str], ...]
+    evidence: tuple[dict[str, object], ...]
     qualifiers: dict[str, str]
     quantities: tuple[dict[str, Any], ...]
     comment: str | None
+    direct: bool = True
+    via: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +45,8 @@ class RelationView:
             "qualifiers": self.qualifiers,
             "quantities": list(self.quantities),
             "comment": self.comment,
+            "direct": self.direct,
+            "via": list(self.via),
         }
 
 
@@ -91,19 +96,7 @@ def entity_card(ds: Dataset, eid: str) -> EntityCard:
     for rel in ds.relations:
         if eid not in (rel.subject, rel.object):
             continue
-        evidence = tuple(
-            {
-                k: v
-                for k, v in (
-                    ("source", e.source or e.name or ""),
-                    ("status", e.status),
-                    ("note", e.note or ""),
-                    ("url", e.url or ""),
-                )
-                if v
-            }
-            for e in rel.evidence
-        )
+        evidence = tuple(evidence_record(e, ds.references.get(e.source)) for e in rel.evidence)
         for side, other, bucket in (
             ("out", rel.object, out),
             ("in", rel.subject, inc),
@@ -125,6 +118,8 @@ def entity_card(ds: Dataset, eid: str) -> EntityCard:
                     else {},
                     quantities=tuple(q.model_dump(exclude_none=True) for q in rel.quantities),
                     comment=rel.comment,
+                    direct=rel.direct,
+                    via=tuple(rel.via),
                 )
             )
     details = {

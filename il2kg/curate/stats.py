@@ -6,8 +6,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from il2kg.namespaces import PUBLICATION_PREFIXES
-
 if TYPE_CHECKING:
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
@@ -24,8 +22,16 @@ EXPECTED_IDS: dict[str, tuple[tuple[str, ...], str]] = {
     "ClinicalTrial": (("NCT",), "an NCT number"),
 }
 
-#: Curation targets of the knowledge base (issue: curate the IL-2 knowledge base).
-TARGETS = {"entities": 180, "kinds": 12, "relations": 220, "timeline_events": 35, "pub_share": 0.90}
+#: Curation targets of the knowledge base (the curation issue of December 2026).
+TARGETS = {
+    "entities": 400,
+    "relations": 850,
+    "timeline_events": 60,
+    "primary_share": 0.90,
+    "references": 300,
+}
+#: Ontology prefixes: a subtype_of between two such terms is an ontology axiom, not a finding.
+ONTOLOGY_PREFIXES = frozenset({"CL", "GO", "MONDO", "HP", "DOID", "UBERON", "NCIT", "CHEBI"})
 
 
 @dataclass
@@ -40,27 +46,41 @@ class Stats:
     by_predicate: dict[str, int]
     by_status: dict[str, int]
     evidence_items: int
-    relations_with_publication: int
     timeline_events: int
     missing_ids: dict[str, list[str]] = field(default_factory=dict)
     local_ids: int = 0
-    #: best curation status of a relation -> (relations citing a PMID/DOI, relations)
-    publication_by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: evidence items by the publication type of the work they cite
+    items_by_type: dict[str, int] = field(default_factory=dict)
+    #: distinct works cited, and registry records by publication type
+    references: int = 0
+    references_by_type: dict[str, int] = field(default_factory=dict)
+    #: relations whose supporting sources include a primary one / are reviews only / web or
+    #: press only (ontology axioms between ontology terms counted apart in ``axioms``)
+    with_primary: int = 0
+    review_only: int = 0
+    weak_only: int = 0
+    axioms: int = 0
+    summaries: int = 0
+    refuted_items: int = 0
+    non_human_items: int = 0
 
     @property
-    def publication_share(self) -> float:
-        return self.relations_with_publication / self.relations if self.relations else 0.0
+    def claims(self) -> int:
+        """Relations that are findings (every relation but ontology axioms)."""
+        return self.relations - self.axioms
+
+    @property
+    def primary_share(self) -> float:
+        return self.with_primary / self.claims if self.claims else 0.0
+
+    def share(self, n: int) -> float:
+        return n / self.claims if self.claims else 0.0
 
     def targets(self) -> list[tuple[str, str, bool]]:
         """(target, measured, met) for each curation target."""
         t = TARGETS
         return [
             (f">= {t['entities']} entities", str(self.entities), self.entities >= t["entities"]),
-            (
-                f">= {t['kinds']} entity kinds",
-                str(len(self.by_class)),
-                len(self.by_class) >= t["kinds"],
-            ),
             (
                 f">= {t['relations']} relations",
                 str(self.relations),
@@ -72,9 +92,19 @@ class Stats:
                 self.timeline_events >= t["timeline_events"],
             ),
             (
-                f">= {t['pub_share']:.0%} of relations cite a PMID/DOI",
-                f"{self.publication_share:.1%}",
-                self.publication_share >= t["pub_share"],
+                f">= {t['primary_share']:.0%} of relations cite a primary source (axioms apart)",
+                f"{self.primary_share:.1%}",
+                self.primary_share >= t["primary_share"],
+            ),
+            (
+                f">= {t['references']} distinct references",
+                str(self.references),
+                self.references >= t["references"],
+            ),
+            (
+                "0 relations resting only on web or press sources",
+                str(self.weak_only),
+                self.weak_only == 0,
             ),
         ]
 
@@ -83,18 +113,27 @@ class Stats:
             "entities": self.entities,
             "relations": self.relations,
             "negated": self.negated,
+            "summaries": self.summaries,
             "files": self.files,
             "by_class": self.by_class,
             "by_predicate": self.by_predicate,
             "evidence": {
                 "items": self.evidence_items,
                 "by_status": self.by_status,
-                "relations_with_pmid_or_doi": self.relations_with_publication,
-                "share_with_pmid_or_doi": round(self.publication_share, 4),
-                "relations_with_pmid_or_doi_by_status": {
-                    k: {"with_pmid_or_doi": a, "relations": b}
-                    for k, (a, b) in self.publication_by_status.items()
-                },
+                "by_publication_type": self.items_by_type,
+                "refuting_items": self.refuted_items,
+                "non_human_items": self.non_human_items,
+            },
+            "references": {"distinct": self.references, "by_type": self.references_by_type},
+            "relations_by_support": {
+                "claims": self.claims,
+                "ontology_axioms": self.axioms,
+                "with_primary_source": self.with_primary,
+                "primary_share": round(self.primary_share, 4),
+                "review_only": self.review_only,
+                "review_only_share": round(self.share(self.review_only), 4),
+                "weak_only": self.weak_only,
+                "weak_only_share": round(self.share(self.weak_only), 4),
             },
             "timeline_events": self.timeline_events,
             "local_ids": self.local_ids,
@@ -103,24 +142,48 @@ class Stats:
         }
 
 
+def is_axiom(subject: str, predicate: str, obj: str) -> bool:
+    """A subtype_of between two ontology terms (an axiom of the ontologies, not a finding)."""
+    return (
+        predicate == "subtype_of"
+        and subject.split(":", 1)[0] in ONTOLOGY_PREFIXES
+        and obj.split(":", 1)[0] in ONTOLOGY_PREFIXES
+    )
+
+
 def compute_stats(ds: Dataset, vocab: Vocabulary) -> Stats:
     """Compute :class:`Stats` of a validated dataset."""
+    from il2kg.dataset.model import HUMAN, PRIMARY_TYPES, REVIEW_TYPES, WEAK_TYPES
+
     by_class = Counter(e.type for e in ds.entities.values())
     by_pred = Counter(r.predicate for r in ds.relations)
     by_status: Counter[str] = Counter()
-    n_ev = with_pub = 0
-    pub_status: dict[str, list[int]] = {}
+    by_type: Counter[str] = Counter()
+    n_ev = refuted = non_human = 0
+    with_primary = review_only = weak_only = axioms = 0
+    cited: set[str] = set()
     for r in ds.relations:
+        types = []
         for ev in r.evidence:
             by_status[ev.status] += 1
             n_ev += 1
-        cited = any(
-            ev.source and ev.source.split(":", 1)[0] in PUBLICATION_PREFIXES for ev in r.evidence
-        )
-        with_pub += cited
-        counts = pub_status.setdefault(r.best_status(), [0, 0])
-        counts[0] += cited
-        counts[1] += 1
+            cited.add(ev.source)
+            ref = ds.references.get(ev.source)
+            kind = ref.type if ref is not None else "unregistered"
+            by_type[kind] += 1
+            refuted += not ev.supports
+            non_human += (ev.species or HUMAN) != HUMAN
+            if ev.supports:
+                types.append(kind)
+        if is_axiom(r.subject, r.predicate, r.object):
+            axioms += 1
+            continue
+        if any(k in PRIMARY_TYPES for k in types):
+            with_primary += 1
+        elif types and all(k in WEAK_TYPES for k in types):
+            weak_only += 1
+        elif types and all(k in REVIEW_TYPES for k in types):
+            review_only += 1
     missing: dict[str, list[str]] = {}
     for eid, e in sorted(ds.entities.items()):
         for cls, (prefixes, what) in EXPECTED_IDS.items():
@@ -137,9 +200,17 @@ def compute_stats(ds: Dataset, vocab: Vocabulary) -> Stats:
         by_predicate=dict(sorted(by_pred.items())),
         by_status=dict(sorted(by_status.items())),
         evidence_items=n_ev,
-        relations_with_publication=with_pub,
         timeline_events=sum(vocab.is_a(e.type, "TimelineEvent") for e in ds.entities.values()),
         missing_ids=missing,
         local_ids=sum(eid.startswith("IL2KG:") for eid in ds.entities),
-        publication_by_status={k: (a, b) for k, (a, b) in sorted(pub_status.items())},
+        items_by_type=dict(sorted(by_type.items())),
+        references=len(cited),
+        references_by_type=dict(sorted(Counter(r.type for r in ds.references.values()).items())),
+        with_primary=with_primary,
+        review_only=review_only,
+        weak_only=weak_only,
+        axioms=axioms,
+        summaries=sum(not r.direct for r in ds.relations),
+        refuted_items=refuted,
+        non_human_items=non_human,
     )

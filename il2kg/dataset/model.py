@@ -19,7 +19,6 @@ from pydantic import (
     Field,
     StringConstraints,
     field_validator,
-    model_validator,
 )
 
 from il2kg.namespaces import shown
@@ -234,29 +233,70 @@ def _coerce_date(value: Any) -> Any:
     return value
 
 
-class Evidence(BaseModel):
-    """One citation for a relation."""
+#: Publication types of the reference registry (a closed list).
+PubType = Literal[
+    "primary_research",
+    "clinical_trial_report",
+    "regulatory_label",
+    "database_record",
+    "review",
+    "meta_analysis",
+    "guideline",
+    "web_page",
+    "press_news",
+]
+#: How each publication type reads in messages and citations.
+PUB_TYPE_NAMES: dict[str, str] = {
+    "primary_research": "primary research paper",
+    "clinical_trial_report": "clinical trial report",
+    "regulatory_label": "regulatory label",
+    "database_record": "database record",
+    "review": "review",
+    "meta_analysis": "meta-analysis",
+    "guideline": "guideline",
+    "web_page": "web page",
+    "press_news": "press or news item",
+}
+#: What a claim may rest on: a curator read it in one of these.
+PRIMARY_TYPES: frozenset[str] = frozenset(
+    {"primary_research", "clinical_trial_report", "regulatory_label", "database_record"}
+)
+#: Secondary literature: may stand beside primary sources, not instead of them.
+REVIEW_TYPES: frozenset[str] = frozenset({"review", "meta_analysis", "guideline"})
+#: Pointers only: never the support of a claim.
+WEAK_TYPES: frozenset[str] = frozenset({"web_page", "press_news"})
+#: The species a source is about when it does not say: human.
+HUMAN: str = "NCBITaxon:9606"
+
+
+class Reference(BaseModel):
+    """One cited work of the reference registry (``data/references.yaml``)."""
 
     model_config = _STRICT
 
-    source: Curie | None = Field(
-        None,
-        description="A CURIE of the source: PMID:, DOI:, PMC:, or a database entry (UniProtKB:, NCT: ...).",
+    id: Curie = Field(
+        description="PMID:, DOI:, PMC: (publications), NCT:, a database record's CURIE, REF: for "
+        "a work without a public identifier, or the https URL of a label or page."
     )
-    name: Line | None = Field(
-        None,
-        description="A named public source without an identifier (a drug label, a press release).",
+    type: PubType = Field(description="The publication type (a closed list).")
+    first_author: Line = Field(description="First author as 'Surname AB', or the organisation.")
+    title: Line = Field(description="The title as published (the record's name for databases).")
+    venue: Line = Field(description="Journal, publisher, database or site.")
+    year: int | None = Field(
+        None, description="Year of publication (of the version read, for records and pages)."
     )
-    url: Text | None = Field(None, description="An http(s) address of the named source.")
-    status: Status = Field(description="verified, expert_knowledge or unverified.")
-    note: Text | None = Field(None, description="A curator's note on what the source supports.")
-    quote: Text | None = Field(None, description="A short quotation from the source.")
-
-    @model_validator(mode="after")
-    def _has_source(self) -> Evidence:
-        if self.source is None and self.name is None:
-            raise ValueError("evidence needs a 'source' CURIE or a 'name'")
-        return self
+    checked: bool = Field(
+        True,
+        description="False: the registry's curator could not read this work (its title and year "
+        "are as cited, unconfirmed); evidence citing it cannot be 'verified'.",
+    )
+    species: list[Curie] = Field(
+        default_factory=list,
+        description="NCBITaxon ids of the organisms studied (empty: not species-specific).",
+    )
+    url: Line | None = Field(None, description="Where it can be read (http(s)).")
+    xrefs: list[Curie] = Field(default_factory=list, description="Other ids of the same work.")
+    note: Text | None = Field(None, description="What the curator read, or could not find.")
 
     @field_validator("url")
     @classmethod
@@ -264,6 +304,40 @@ class Evidence(BaseModel):
         if v is not None:
             check_http_iri(v)
         return v
+
+    def citation(self) -> str:
+        """The work as people cite it: ``Johnston 1995 Proc Natl Acad Sci U S A``."""
+        words = self.first_author.split()
+        # "Johnston JA" -> Johnston; an organisation ("Reactome", "R&D Systems") stays whole
+        name = (
+            words[0]
+            if len(words) == 2 and words[1].isupper() and len(words[1]) <= 3
+            else self.first_author
+        )
+        year = f" {self.year}" if self.year is not None else ""
+        if name.startswith("(") or name == self.venue:  # an organisation, or no author shown
+            return f"{self.venue}{year}"
+        return f"{name}{year} {self.venue}"
+
+
+class Evidence(BaseModel):
+    """One citation of a registry work for a relation, with the context it was read in."""
+
+    model_config = _STRICT
+
+    source: Curie = Field(description="The id of a work of the reference registry.")
+    status: Status = Field(description="verified, expert_knowledge or unverified.")
+    species: Curie | None = Field(
+        None,
+        description="NCBITaxon id of the organism this evidence is about; required when the "
+        "source studied another organism than human (the default).",
+    )
+    evidence_type: Curie | None = Field(
+        None, description="An ECO class from the ontology's closed list (ECO:0000269 ...)."
+    )
+    supports: bool = Field(True, description="False: the source refutes the claim.")
+    note: Text | None = Field(None, description="A curator's note on what the source supports.")
+    quote: Text | None = Field(None, description="A short quotation from the source.")
 
 
 class Quantity(BaseModel):
@@ -289,6 +363,9 @@ class Quantity(BaseModel):
         return float(v) if isinstance(v, int) and abs(v) <= 2**53 else v
 
 
+Agency = Literal["FDA", "EMA", "PMDA", "MHRA", "Health Canada", "TGA", "Swissmedic", "NMPA"]
+
+
 class Qualifiers(BaseModel):
     """The context in which a relation holds."""
 
@@ -300,6 +377,10 @@ class Qualifiers(BaseModel):
     route: Route | None = Field(None, description="Route of administration.")
     disease_stage: Line | None = Field(None, description="metastatic, unresectable, stage III ...")
     population: Line | None = Field(None, description="The patient population.")
+    agency: Agency | None = Field(
+        None, description="indicated_for: the regulator whose label states the use (FDA, EMA ...)."
+    )
+    year: int | None = Field(None, description="indicated_for: the year of that labelled use.")
 
     def is_empty(self) -> bool:
         return all(v is None for v in self.model_dump().values())
@@ -360,6 +441,15 @@ class Relation(BaseModel):
     )
     object: Curie = Field(description="An entity id.")
     negated: bool = Field(False, description="True: the relation does NOT hold.")
+    direct: bool = Field(
+        True,
+        description="False: an indirect summary of a chain of direct events (name them in 'via').",
+    )
+    via: list[Curie] = Field(
+        default_factory=list,
+        description="A summary relation's mechanism: the entities between subject and object, "
+        "in order.",
+    )
     qualifiers: Qualifiers | None = Field(None, description="The context of the relation.")
     quantities: list[Quantity] = Field(
         default_factory=list, max_length=MAX_LIST, description="Measured values."
@@ -376,8 +466,9 @@ class Relation(BaseModel):
         return (self.subject, self.predicate, self.object, str(self.negated), *quals)
 
     def best_status(self) -> Status:
-        """The strongest curation status among the evidence items."""
-        return min((e.status for e in self.evidence), key=STATUS_RANK.__getitem__)
+        """The strongest curation status among the evidence items that support the claim."""
+        items = [e for e in self.evidence if e.supports] or self.evidence
+        return min((e.status for e in items), key=STATUS_RANK.__getitem__)
 
 
 # -- the dataset ----------------------------------------------------------------------------------
@@ -394,6 +485,12 @@ class Dataset:
     entity_locations: dict[str, Location] = field(default_factory=dict)
     relation_locations: list[Location] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    references: dict[str, Reference] = field(default_factory=dict)
+    reference_locations: dict[str, Location] = field(default_factory=dict)
+    #: ids of reference records that failed to read (their problems are reported already)
+    broken_references: set[str] = field(default_factory=set)
+    #: works cited by relations that failed to read (so their records do not look uncited)
+    broken_citations: set[str] = field(default_factory=set)
 
     def relation_label(self, i: int) -> str:
         r = self.relations[i]

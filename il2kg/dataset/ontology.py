@@ -26,6 +26,12 @@ class PredicateInfo:
     parents: tuple[str, ...] = ()
     inverse: str | None = None
     biolink: str | None = None
+    #: The sign along a causal path: "positive", "negative" or "none".
+    effect: str = "none"
+
+
+#: Effect individuals of the ontology -> the sign they stand for.
+EFFECTS = {"PositiveEffect": "positive", "NegativeEffect": "negative", "NoEffect": "none"}
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Vocabulary:
     predicates: dict[str, PredicateInfo]
     entity_classes: frozenset[str] = field(default_factory=frozenset)
     class_biolink: dict[str, str] = field(default_factory=dict)
+    #: The closed list of evidence types: ECO CURIE -> label.
+    evidence_types: dict[str, str] = field(default_factory=dict)
 
     def is_a(self, cls: str, parent: str) -> bool:
         """True if ``cls`` is ``parent`` or one of its subclasses."""
@@ -61,11 +69,13 @@ class Vocabulary:
                     "parents": list(p.parents),
                     "inverse": p.inverse,
                     "biolink": p.biolink,
+                    "effect": p.effect,
                 }
                 for k, p in sorted(self.predicates.items())
             },
             "entity_classes": sorted(self.entity_classes),
             "class_biolink": self.class_biolink,
+            "evidence_types": self.evidence_types,
         }
 
     @classmethod
@@ -84,11 +94,13 @@ class Vocabulary:
                     tuple(v["parents"]),
                     v["inverse"],
                     v["biolink"],
+                    v.get("effect", "none"),
                 )
                 for k, v in d["predicates"].items()
             },
             entity_classes=frozenset(d["entity_classes"]),
             class_biolink=d["class_biolink"],
+            evidence_types=d.get("evidence_types", {}),
         )
 
 
@@ -172,6 +184,16 @@ def _read_vocabulary(path: str, mtime_ns: int, size: int) -> Vocabulary:
             ),
             inverse=_local(inv) if inv is not None else None,
             biolink=biolink_of(p, SKOS.exactMatch),
+            effect=EFFECTS.get(_local(g.value(p, URIRef(VOCAB + "effect"))) or "", "none"),
         )
     entity_classes = frozenset(n for n, a in ancestors.items() if "Entity" in a)
-    return Vocabulary(ancestors, labels, definitions, predicates, entity_classes, class_biolink)
+    from il2kg.namespaces import compress
+
+    scheme = URIRef(VOCAB + "evidenceTypes")
+    evidence_types = {
+        compress(str(c)): str(g.value(c, RDFS.label) or "")
+        for c in sorted(g.subjects(SKOS.inScheme, scheme), key=str)
+    }
+    return Vocabulary(
+        ancestors, labels, definitions, predicates, entity_classes, class_biolink, evidence_types
+    )

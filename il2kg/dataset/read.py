@@ -14,13 +14,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from il2kg.dataset.model import Dataset, Entity, Relation
+from il2kg.dataset.model import Dataset, Entity, Reference, Relation
 from il2kg.dataset.yamlio import FieldPath, YamlDocument, clean_problems, dotted, read_yaml
 from il2kg.errors import Problem
 from il2kg.namespaces import printable, shown
 from il2kg.resources import data_files
 
-_TOP_KEYS = ("entities", "relations")
+_TOP_KEYS = ("entities", "relations", "references")
 _FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+")
 
 
@@ -54,6 +54,8 @@ def _where(kind: str, item: Any, index: int) -> str:
     if isinstance(item, dict):
         if kind == "entities" and isinstance(item.get("id"), str):
             return f"entity {shown(item['id'], quote=False)}"
+        if kind == "references" and isinstance(item.get("id"), str):
+            return f"reference {shown(item['id'], quote=False)}"
         if kind == "relations":
             s, p, o = item.get("subject"), item.get("predicate"), item.get("object")
             if all(isinstance(x, str) for x in (s, p, o)):
@@ -80,7 +82,7 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                     1,
                     "",
                     "",
-                    "the file must be a mapping with 'entities' and/or 'relations'",
+                    "the file must be a mapping with 'entities', 'relations' and/or 'references'",
                 )
             )
             continue
@@ -94,7 +96,7 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                         col,
                         "",
                         printable(str(key)),
-                        "unknown top-level key (expected 'entities' or 'relations')",
+                        "unknown top-level key (expected 'entities', 'relations' or 'references')",
                     )
                 )
         for kind in _TOP_KEYS:
@@ -129,11 +131,36 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                             continue
                         ds.entities[ent.id] = ent
                         ds.entity_locations[ent.id] = (doc.path, line, col)
+                    elif kind == "references":
+                        ref = Reference.model_validate(item)
+                        if ref.id in ds.references:
+                            first = ds.reference_locations[ref.id]
+                            problems.append(
+                                Problem(
+                                    doc.path,
+                                    line,
+                                    col,
+                                    where,
+                                    "id",
+                                    f"duplicate reference id (first defined at {first[0]}:{first[1]})",
+                                )
+                            )
+                            continue
+                        ds.references[ref.id] = ref
+                        ds.reference_locations[ref.id] = (doc.path, line, col)
                     else:
                         ds.relations.append(Relation.model_validate(item))
                         ds.relation_locations.append((doc.path, line, col))
                 except ValidationError as exc:
                     problems.extend(_pydantic_problems(exc, doc, (kind, i), where))
+                    if kind == "references" and isinstance(item.get("id"), str):
+                        ds.broken_references.add(item["id"])  # reported once, here
+                    elif kind == "relations" and isinstance(item.get("evidence"), list):
+                        ds.broken_citations.update(
+                            e["source"]
+                            for e in item["evidence"]
+                            if isinstance(e, dict) and isinstance(e.get("source"), str)
+                        )
     return ds, clean_problems(problems)
 
 
@@ -147,6 +174,10 @@ def dataset_to_json(ds: Dataset) -> dict[str, Any]:
         "relations": [r.model_dump(exclude_none=True, exclude_defaults=True) for r in ds.relations],
         "relation_locations": [list(loc) for loc in ds.relation_locations],
         "files": ds.files,
+        "references": [
+            r.model_dump(exclude_none=True, exclude_defaults=True) for r in ds.references.values()
+        ],
+        "reference_locations": [list(ds.reference_locations[k]) for k in ds.references],
     }
 
 
@@ -159,4 +190,8 @@ def dataset_from_json(d: dict[str, Any]) -> Dataset:
         ds.entity_locations[ent.id] = (loc[0], loc[1], loc[2])
     ds.relations = [Relation.model_validate(r) for r in d["relations"]]
     ds.relation_locations = [(loc[0], loc[1], loc[2]) for loc in d["relation_locations"]]
+    for item, loc in zip(d.get("references", []), d.get("reference_locations", []), strict=True):
+        ref = Reference.model_validate(item)
+        ds.references[ref.id] = ref
+        ds.reference_locations[ref.id] = (loc[0], loc[1], loc[2])
     return ds

@@ -10,6 +10,7 @@ import difflib
 import unicodedata
 from collections.abc import Iterator
 
+from il2kg.dataset.evidence import check_evidence
 from il2kg.dataset.model import Dataset, Entity, Location
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.dataset.yamlio import clean_problems
@@ -161,10 +162,7 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                 if msg:
                     add(_p(loc, where, "qualifiers.species", msg))
 
-        for j, ev in enumerate(rel.evidence):
-            if ev.source is not None and (msg := check_curie(ev.source)) is not None:
-                add(_p(loc, where, f"evidence[{j}].source", msg))
-        sources = [e.source or e.name for e in rel.evidence]
+        sources = [e.source for e in rel.evidence]
         if len(set(sources)) != len(sources):
             add(_p(loc, where, "evidence", "the same source is cited twice"))
 
@@ -182,6 +180,8 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
         else:
             seen[key] = loc
         opposite = (*key[:3], str(not rel.negated), *key[4:])
+        # a negation in the SAME context is a contradiction; in another context it is a
+        # conflict that `il2kg conflicts` lists
         if opposite in seen and opposite != key:
             first = seen[opposite]
             add(
@@ -192,4 +192,5 @@ def check_dataset(ds: Dataset, vocab: Vocabulary) -> list[Problem]:
                     f"contradicts the relation at {first[0]}:{first[1]} (one is negated, the other not)",
                 )
             )
+    problems.extend(check_evidence(ds, vocab))
     return clean_problems(problems)

@@ -6,8 +6,9 @@ import json
 import re
 from typing import Any, Final
 
+from il2kg.dataset.evidence import citation_text
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.model import Dataset
+from il2kg.dataset.model import PUB_TYPE_NAMES, Dataset
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.explorer.style import _STATUS_TEXT
 from il2kg.namespaces import expand
@@ -122,10 +123,13 @@ def _relation_json(ds: Dataset, vocab: Vocabulary, i: int) -> dict[str, Any]:
         "evidence": [
             {
                 "source": ev.source,
-                "href": resolver_url(ev.source) if ev.source else None,
-                "name": ev.name,
-                "url": _safe_url(ev.url),
-                "status": _STATUS_TEXT[ev.status],
+                "href": resolver_url(ev.source) if not ev.source.startswith("http") else None,
+                "name": citation_text(ev, ds.references.get(ev.source)),
+                "type": PUB_TYPE_NAMES[ref.type] if (ref := ds.references.get(ev.source)) else None,
+                "url": _safe_url(
+                    ev.source if ev.source.startswith("http") else (ref.url if ref else None)
+                ),
+                "status": _STATUS_TEXT[ev.status] + ("" if ev.supports else " (refutes)"),
                 "note": ev.note,
                 "quote": ev.quote,
             }

@@ -9,11 +9,12 @@ sub-predicates; classes are checked against the ontology. Unknown names raise
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final
 
-from il2kg.errors import Il2kgError
+from il2kg.errors import Il2kgError, PathNotFound
 from il2kg.paths.neighbors import neighbors
-from il2kg.paths.results import Neighbor, PathResult
+from il2kg.paths.results import Hop, Neighbor, Path, PathResult, net_effect
 from il2kg.paths.search import expand_predicates, parse_metapath, search_paths
 
 if TYPE_CHECKING:
@@ -23,7 +24,16 @@ if TYPE_CHECKING:
     from il2kg.paths.resolve import Resolver
 
 #: Qualifier keys a path search can filter on; the values of these are entity names.
-QUALIFIER_KEYS: Final = ("cell_type", "species", "regimen", "route", "disease_stage", "population")
+QUALIFIER_KEYS: Final = (
+    "cell_type",
+    "species",
+    "regimen",
+    "route",
+    "disease_stage",
+    "population",
+    "agency",
+    "year",
+)
 _ENTITY_QUALIFIERS = ("cell_type", "regimen")
 
 
@@ -52,9 +62,15 @@ def query_paths(
     avoid: Collection[str] = (),
     metapath: str | Sequence[str] | None = None,
     qualifiers: Mapping[str, str] | None = None,
+    sign: str | None = None,
     **options: Any,
 ) -> PathResult:
     """:func:`search_paths` with names instead of ids, checked against the ontology.
+
+    Every hop is annotated with its sign (the predicate's effect in the ontology), whether it
+    is a summary and its mechanism, and its evidence records; every path with its net effect.
+    ``sign`` (``positive`` or ``negative``) keeps only paths of that net effect, searching
+    further until ``k`` of them are found or the search is exhausted.
 
     Entities (``source``, ``target``, ``via``, ``avoid`` and the ``cell_type``/``regimen``
     qualifier values) go through the resolver; predicates bring their sub-predicates; metapath
@@ -72,20 +88,79 @@ def query_paths(
     mp = parse_metapath(metapath) if metapath is not None else None
     if mp is not None:
         check_classes(mp, vocabulary)
-    return search_paths(
-        graph,
-        resolver.resolve(source),
-        resolver.resolve(target),
-        predicates=expand_predicates(predicates, parents, inverses) if predicates else None,
-        exclude_predicates=expand_predicates(exclude_predicates, parents, inverses),
-        via=[resolver.resolve(v) for v in via],
-        avoid=[resolver.resolve(a) for a in avoid],
-        metapath=mp,
-        ancestors=vocabulary.ancestors,
-        inverses=inverses,
-        qualifiers=quals,
-        **options,
-    )
+    if sign is not None and sign not in SIGNS:
+        raise Il2kgError(f"unknown sign '{sign}' (choose from {', '.join(SIGNS)})")
+    effects = {p: info.effect for p, info in vocabulary.predicates.items()}
+
+    def run(k: int) -> PathResult:
+        found = search_paths(
+            graph,
+            resolver.resolve(source),
+            resolver.resolve(target),
+            predicates=expand_predicates(predicates, parents, inverses) if predicates else None,
+            exclude_predicates=expand_predicates(exclude_predicates, parents, inverses),
+            via=[resolver.resolve(v) for v in via],
+            avoid=[resolver.resolve(a) for a in avoid],
+            metapath=mp,
+            ancestors=vocabulary.ancestors,
+            inverses=inverses,
+            qualifiers=quals,
+            **(options | {"k": k}),
+        )
+        return replace(found, paths=tuple(signed(p, graph, effects) for p in found.paths))
+
+    k = int(options.get("k", 1))
+    result = run(k)
+    if sign is None:
+        return result
+    wanted = k
+    while True:
+        kept = tuple(p for p in result.paths if p.effect == sign)
+        exhausted = (
+            len(result.paths) < k or result.truncated is not None or options.get("all_paths")
+        )
+        if len(kept) >= wanted or exhausted:
+            if not kept:
+                found = sorted({p.effect for p in result.paths})
+                raise PathNotFound(
+                    f"no path from {source} to {target} has the net effect {sign} "
+                    f"(the paths found are {', '.join(found)})"
+                )
+            return replace(result, paths=kept[:wanted] if not options.get("all_paths") else kept)
+        k *= 4
+        result = run(k)
+
+
+#: The net effects a path search can be filtered by.
+SIGNS: Final = ("positive", "negative")
+
+
+def signed(path: Path, graph: nx.MultiDiGraph, effects: Mapping[str, str]) -> Path:
+    """``path`` with each hop's sign, mechanism and evidence, and the path's net effect."""
+    hops = []
+    for hop in path.hops:
+        data = _edge(graph, hop)
+        effect = effects.get(hop.relation, "none")
+        if hop.direction == "reverse" and effect != "none":
+            effect = "reversed"
+        hops.append(
+            replace(
+                hop,
+                effect=effect,
+                direct=data.get("direct", True) is not False,
+                via=tuple(data.get("via", ())),
+                evidence=tuple(data.get("evidence", ())),
+            )
+        )
+    return replace(path, hops=tuple(hops), effect=net_effect([h.effect for h in hops]))
+
+
+def _edge(graph: nx.MultiDiGraph, hop: Hop) -> Mapping[str, Any]:
+    """The edge data of the relation a hop walks (found by its statement id)."""
+    for data in graph.get_edge_data(hop.subject, hop.object, default={}).values():
+        if data.get("statement") == hop.statement and data.get("predicate") == hop.relation:
+            return data  # type: ignore[no-any-return]
+    return {}
 
 
 def query_neighbors(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from il2kg.dataset.evidence import evidence_record
 from il2kg.dataset.ids import statement_id
 
 if TYPE_CHECKING:
@@ -25,7 +26,10 @@ def edge_data(ds: Dataset, i: int) -> dict[str, Any]:
         "predicate": rel.predicate,
         "statement": statement_id(rel),
         "status": rel.best_status(),
-        "sources": [e.source or e.name or "" for e in rel.evidence],
+        "sources": [e.source for e in rel.evidence if e.supports],
+        "evidence": [evidence_record(e, ds.references.get(e.source)) for e in rel.evidence],
+        "direct": rel.direct,
+        "via": list(rel.via),
         "qualifiers": q,
         "quantities": [qt.model_dump(exclude_none=True) for qt in rel.quantities],
     }
@@ -50,8 +54,32 @@ def to_networkx(ds: Dataset) -> nx.MultiDiGraph:
         while g.has_edge(rel.subject, rel.object, key):
             n += 1
             key = f"{rel.predicate}#{n}"
-        g.add_edge(rel.subject, rel.object, key=key, **edge_data(ds, i))
+        data = edge_data(ds, i)
+        g.add_edge(rel.subject, rel.object, key=key, **data)
+        cell = rel.qualifiers.cell_type if rel.qualifiers else None
+        if cell is not None and cell not in (rel.subject, rel.object):
+            # the claim is reachable from its cell type: a derived edge, same statement
+            ckey, n = CONTEXT, 1
+            while g.has_edge(rel.object, cell, ckey):
+                n += 1
+                ckey = f"{CONTEXT}#{n}"
+            g.add_edge(
+                rel.object, cell, key=ckey, **(data | {"predicate": CONTEXT, "derived": True})
+            )
     return g
+
+
+#: The predicate of the derived edges that link a claim's object to the cell type it holds in.
+CONTEXT = "in_cell_type"
+
+
+def without_summaries(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``g`` without the summary (``direct: false``) relations: mechanism first."""
+    h = g.copy()
+    h.remove_edges_from(
+        [(u, v, k) for u, v, k, d in g.edges(keys=True, data=True) if d.get("direct") is False]
+    )
+    return h
 
 
 def network_to_json(g: nx.MultiDiGraph) -> dict[str, Any]:

@@ -4,7 +4,7 @@ and the defaults and costs every search shares (constants only: the CLI imports 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -51,6 +51,14 @@ class Hop:
     qualifiers: Mapping[str, str] = field(default_factory=dict)
     quantities: tuple[Mapping[str, Any], ...] = ()
     alternatives: tuple[str, ...] = ()
+    #: The sign the hop carries: "positive", "negative", "none", or "reversed" for a causal
+    #: relation walked against its direction (which gives a path no sign).
+    effect: str = "none"
+    #: False for a summary relation; ``via`` then names the mechanism it summarises.
+    direct: bool = True
+    via: tuple[str, ...] = ()
+    #: The evidence items with their registry records (citation, type, species, status).
+    evidence: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def arrow(self) -> str:
@@ -76,6 +84,10 @@ class Hop:
             "qualifiers": dict(self.qualifiers),
             "quantities": [dict(q) for q in self.quantities],
             "alternatives": list(self.alternatives),
+            "effect": self.effect,
+            "direct": self.direct,
+            "via": list(self.via),
+            "evidence": [dict(e) for e in self.evidence],
         }
 
 
@@ -86,6 +98,9 @@ class Path:
     nodes: tuple[str, ...]
     hops: tuple[Hop, ...]
     cost: float
+    #: The net effect: "positive" or "negative" (the product of the causal hops' signs), "none"
+    #: when no hop is causal, "unsigned" when a causal hop is walked against its direction.
+    effect: str = "none"
 
     @property
     def length(self) -> int:
@@ -103,6 +118,7 @@ class Path:
         return {
             "length": self.length,
             "cost": round(self.cost, 4),
+            "effect": self.effect,
             "nodes": list(self.nodes),
             "hops": [h.to_json() for h in self.hops],
         }
@@ -145,3 +161,17 @@ def hop_cost(status: str, n_sources: int, direction: Direction = "forward") -> f
     """
     cost = STATUS_COST.get(status, 1.0) + 0.5 / max(n_sources, 1)
     return cost + (REVERSE_COST if direction == "reverse" else 0.0)
+
+
+def net_effect(signs: Sequence[str]) -> str:
+    """The effect of a chain of hop signs: two negatives make a positive.
+
+    >>> net_effect(["none", "negative", "negative"]), net_effect(["positive", "reversed"])
+    ('positive', 'unsigned')
+    """
+    causal = [s for s in signs if s != "none"]
+    if not causal:
+        return "none"
+    if "reversed" in causal:
+        return "unsigned"
+    return "negative" if causal.count("negative") % 2 else "positive"

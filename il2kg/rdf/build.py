@@ -14,18 +14,19 @@ import hashlib
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL
 
 from il2kg._version import __version__
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.model import UNITS, Dataset, Entity, Relation
+from il2kg.dataset.model import HUMAN, UNITS, Dataset, Entity, Reference, Relation
 from il2kg.namespaces import (
     DATASET_IRI,
     PREFIXES,
     PUBLICATION_PREFIXES,
-    SOURCE,
+    REFERENCE,
     STATEMENT,
     VOCABULARIES,
     expand,
@@ -86,32 +87,66 @@ def _add_entity(add: Add, ent: Entity) -> None:
             add((node, pred, make(value)))
 
 
-def source_iri(source: str | None, name: str | None) -> URIRef:
-    """The IRI of an evidence source: the CURIE's IRI, or a stable IRI for a named source."""
-    if source is not None:
-        return iri(source)
-    assert name is not None
-    return URIRef(SOURCE + hashlib.sha256(name.encode()).hexdigest()[:16])
+FABIO = Namespace(VOCABULARIES["fabio"])
+#: The SPAR FaBiO class of each publication type of the registry.
+FABIO_CLASS: dict[str, URIRef] = {
+    "primary_research": FABIO.ResearchPaper,
+    "clinical_trial_report": FABIO.ClinicalTrialReport,
+    "regulatory_label": FABIO.Expression,
+    "database_record": FABIO.Entry,
+    "review": FABIO.ReviewArticle,
+    "meta_analysis": FABIO.SystematicReview,
+    "guideline": FABIO.ClinicalGuideline,
+    "web_page": FABIO.WebPage,
+    "press_news": FABIO.NewsItem,
+}
 
 
-def _add_source(add: Add, source: str | None, name: str | None, url: str | None) -> URIRef:
-    node = source_iri(source, name)
-    if source is not None:
-        kind = (
-            IL2KG.Publication
-            if split_curie(source)[0] in PUBLICATION_PREFIXES
-            else IL2KG.InformationResource
+def reference_iri(ref_id: str) -> URIRef:
+    """The IRI of a registry work.
+
+    A publication (PMID, DOI, PMC) or a local work (REF) is its CURIE's IRI and a web page its
+    URL; a database record gets a node of its own under the registry's base, so that the record
+    (e.g. DrugBank:DB00041) stays distinct from the entity it describes, which may share its id.
+    """
+    if ref_id.startswith(("http://", "https://")):
+        return URIRef(ref_id)
+    prefix = split_curie(ref_id)[0]
+    if prefix in PUBLICATION_PREFIXES or prefix == "REF":
+        return iri(ref_id)
+    return URIRef(REFERENCE + "record/" + quote(ref_id, safe=""))
+
+
+def _add_reference(add: Add, ref: Reference) -> None:
+    node = reference_iri(ref.id)
+    add((node, RDF.type, IL2KG.Reference))
+    add((node, RDF.type, FABIO_CLASS[ref.type]))
+    if not ref.id.startswith(("http://", "https://")):
+        add(
+            (
+                node,
+                RDF.type,
+                IL2KG.Publication
+                if split_curie(ref.id)[0] in PUBLICATION_PREFIXES
+                else IL2KG.InformationResource,
+            )
         )
-        add((node, RDF.type, kind))
-        add((node, DCTERMS.identifier, Literal(source)))
-        if name is not None:
-            add((node, RDFS.label, Literal(name)))
-    else:
-        add((node, RDF.type, IL2KG.InformationResource))
-        add((node, RDFS.label, Literal(name)))
-    if url is not None:
-        add((node, RDFS.seeAlso, URIRef(url)))
-    return node
+    add((node, DCTERMS.identifier, Literal(ref.id)))
+    add((node, IL2KG.publicationType, Literal(ref.type)))
+    add((node, DCTERMS.title, Literal(ref.title)))
+    add((node, DCTERMS.creator, Literal(ref.first_author)))
+    if ref.year is not None:
+        add((node, DCTERMS.date, Literal(f"{ref.year:04d}", datatype=XSD.gYear)))
+    add((node, DCTERMS.publisher, Literal(ref.venue)))
+    add((node, DCTERMS.bibliographicCitation, Literal(ref.citation())))
+    if not ref.id.startswith(("http://", "https://")) and node != iri(ref.id):
+        add((node, RDFS.seeAlso, iri(ref.id)))
+    for sp in ref.species:
+        add((node, IL2KG.studiedSpecies, iri(sp)))
+    for x in ref.xrefs:
+        add((node, SKOS.exactMatch, iri(x)))
+    if ref.url is not None:
+        add((node, RDFS.seeAlso, URIRef(ref.url)))
 
 
 def _add_relation(add: Add, rel: Relation) -> None:
@@ -126,17 +161,26 @@ def _add_relation(add: Add, rel: Relation) -> None:
     add((st, RDF.predicate, p))
     add((st, RDF.object, o))
     add((st, IL2KG.negated, Literal(rel.negated)))
+    add((st, IL2KG.direct, Literal(rel.direct)))
+    for eid in rel.via:
+        add((st, IL2KG.via, iri(eid)))
     add((st, IL2KG.curationStatus, _STATUS[rel.best_status()]))
     if rel.comment:
         add((st, RDFS.comment, Literal(rel.comment)))
     for j, ev in enumerate(rel.evidence, start=1):
-        src = _add_source(add, ev.source, ev.name, ev.url)
+        src = reference_iri(ev.source)
         add((st, DCTERMS.source, src))
         en = URIRef(f"{STATEMENT}{sid}-e{j}")
         add((st, IL2KG.hasEvidence, en))
         add((en, RDF.type, IL2KG.Evidence))
         add((en, DCTERMS.source, src))
+        add((en, IL2KG.citesReference, src))
         add((en, IL2KG.curationStatus, _STATUS[ev.status]))
+        add((en, IL2KG.studiedSpecies, iri(ev.species or HUMAN)))
+        if ev.evidence_type is not None:
+            add((en, IL2KG.evidenceType, iri(ev.evidence_type)))
+        if not ev.supports:
+            add((en, IL2KG.refutes, Literal(True)))
         if ev.note:
             add((en, RDFS.comment, Literal(ev.note)))
         if ev.quote:
@@ -155,6 +199,10 @@ def _add_relation(add: Add, rel: Relation) -> None:
             add((st, IL2KG.diseaseStage, Literal(q.disease_stage)))
         if q.population:
             add((st, IL2KG.population, Literal(q.population)))
+        if q.agency:
+            add((st, IL2KG.agency, Literal(q.agency)))
+        if q.year is not None:
+            add((st, IL2KG.labelYear, Literal(q.year, datatype=XSD.integer)))
     for k, qty in enumerate(rel.quantities, start=1):
         qn = URIRef(f"{STATEMENT}{sid}-q{k}")
         add((st, IL2KG.hasQuantity, qn))
@@ -174,6 +222,8 @@ def dataset_digest(ds: Dataset) -> str:
         h.update(ds.entities[eid].model_dump_json().encode())
     for key in sorted(r.model_dump_json() for r in ds.relations):
         h.update(key.encode())
+    for rid in sorted(ds.references):
+        h.update(ds.references[rid].model_dump_json().encode())
     return h.hexdigest()
 
 
@@ -199,6 +249,10 @@ def dataset_triples(ds: Dataset) -> Iterator[Triple]:
         batch.clear()
     for rel in sorted(ds.relations, key=lambda r: r.key()):
         _add_relation(batch.append, rel)
+        yield from batch
+        batch.clear()
+    for rid in sorted(ds.references):
+        _add_reference(batch.append, ds.references[rid])
         yield from batch
         batch.clear()
 

@@ -32,6 +32,7 @@ class IL2KG(DefinedNamespace):
     Cytokine: URIRef
     Disease: URIRef
     Drug: URIRef
+    Effect: URIRef
     EngineeredCytokine: URIRef
     Entity: URIRef
     Evidence: URIRef
@@ -45,13 +46,17 @@ class IL2KG(DefinedNamespace):
     Kinase: URIRef
     MolecularEntity: URIRef
     MolecularFunction: URIRef
+    NegativeEffect: URIRef
+    NoEffect: URIRef
     Phosphatase: URIRef
+    PositiveEffect: URIRef
     ProteinComplex: URIRef
     Publication: URIRef
     Quantity: URIRef
     ReceptorChain: URIRef
     ReceptorComplex: URIRef
     RecombinantCytokine: URIRef
+    Reference: URIRef
     STAT: URIRef
     SignalingInhibitor: URIRef
     SignalingPathway: URIRef
@@ -66,23 +71,31 @@ class IL2KG(DefinedNamespace):
     Verified: URIRef
     activates: URIRef
     acts_on: URIRef
+    agency: URIRef
     approved_for: URIRef
     associates_with: URIRef
     better_tolerated_than: URIRef
     binds: URIRef
+    citesReference: URIRef
     comparator: URIRef
     concerns: URIRef
+    consumed_by: URIRef
     curatedRelation: URIRef
     curationStatus: URIRef
     decreases_expression_of: URIRef
     dephosphorylates: URIRef
     depletes: URIRef
     derived_from: URIRef
+    direct: URIRef
     diseaseStage: URIRef
     dose: URIRef
+    effect: URIRef
+    enables: URIRef
     evaluated_in: URIRef
     eventType: URIRef
     evidenceQuote: URIRef
+    evidenceType: URIRef
+    evidenceTypes: URIRef
     expands: URIRef
     expressed_in: URIRef
     hasEvidence: URIRef
@@ -94,9 +107,11 @@ class IL2KG(DefinedNamespace):
     has_phenotype: URIRef
     inCellType: URIRef
     inSpecies: URIRef
+    in_clinical_trials_for: URIRef
     increases_expression_of: URIRef
     indicated_for: URIRef
     inhibits: URIRef
+    labelYear: URIRef
     negated: URIRef
     part_of: URIRef
     participates_in: URIRef
@@ -105,10 +120,13 @@ class IL2KG(DefinedNamespace):
     preferentially_binds: URIRef
     produced_by: URIRef
     promotes: URIRef
+    publicationType: URIRef
     quantityKind: URIRef
     quantityValue: URIRef
     recruits: URIRef
+    refutes: URIRef
     route: URIRef
+    studiedSpecies: URIRef
     studies_condition: URIRef
     subtype_of: URIRef
     suppresses: URIRef
@@ -116,3 +134,4 @@ class IL2KG(DefinedNamespace):
     trialPhase: URIRef
     underRegimen: URIRef
     unitCode: URIRef
+    via: URIRef

@@ -172,13 +172,15 @@
     var ol = el("ol", "evidence");
     rel.evidence.forEach(function (ev) {
       var li = el("li");
-      if (ev.source) {
-        li.appendChild(link(ev.href, ev.source));
-        if (ev.name) li.appendChild(el("span", null, " " + ev.name));
-      } else {
-        li.appendChild(link(ev.url, ev.name));
+      // "Johnston 1995 Proc Natl Acad Sci U S A, PMID:7568001, human", the work linked by its id
+      li.appendChild(el("span", "citation", ev.name + " "));
+      li.appendChild(link(ev.href || ev.url, ev.source));
+      if (ev.href && ev.url) {
+        li.appendChild(el("span", null, " "));
+        li.appendChild(link(ev.url, "read"));
       }
-      li.appendChild(el("span", "status status-" + ev.status.replace(" ", "-"), ev.status));
+      if (ev.type) li.appendChild(el("span", "pubtype", " (" + ev.type + ")"));
+      li.appendChild(el("span", "status status-" + ev.status.replace(/ /g, "-"), ev.status));
       if (ev.note) li.appendChild(el("div", "note", ev.note));
       if (ev.quote) li.appendChild(el("blockquote", null, ev.quote));
       ol.appendChild(li);
