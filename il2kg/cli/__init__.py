@@ -47,6 +47,7 @@ COMMANDS: dict[str, str] = {
     "serve": "il2kg.cli.serve:serve",
     "push": "il2kg.cli.serve:push",
     "ids": "il2kg.cli.ids:ids",
+    "coverage": "il2kg.cli.coverage:coverage",
 }
 
 
