@@ -47,6 +47,8 @@ COMMANDS: dict[str, str] = {
     "queries": "il2kg.cli.query:queries",
     "serve": "il2kg.cli.serve:serve",
     "push": "il2kg.cli.serve:push",
+    "ids": "il2kg.cli.ids:ids",
+    "coverage": "il2kg.cli.coverage:coverage",
 }
 
 
