@@ -121,11 +121,18 @@ def planted(tmp_path: Path) -> Path:
     clinic = kb / "clinic.yaml"
     text = clinic.read_text()
     text = text.replace("label: regulatory T cell", "label: helper T cell")  # label
+    old = "{source: DOI:10.4049/jimmunol.155.3.1151, status: verified, species: NCBITaxon:10090}"
+    assert old in text
     text = text.replace(  # a retracted PMID (993 is on the PubMed retractions list)
-        "evidence: [{source: PMID:22343569, status: verified}]",
-        "evidence: [{source: PMID:22343569, status: verified}, {source: PMID:993, status: verified}]",
+        old, old + ", {source: PMID:993, status: verified}"
     )
     clinic.write_text(text)
+    refs = kb / "references.yaml"  # the retracted work has its registry record like any other
+    refs.write_text(
+        refs.read_text()
+        + "  - {id: PMID:993, type: primary_research, first_author: Retracted R, "
+        "title: A retracted paper, venue: Test J, year: 1976}\n"
+    )
     mol = kb / "molecules.yaml"
     text = mol.read_text()
     text = text.replace("xrefs: [UniProtKB:P01589]", "xrefs: [UniProtKB:P14784]")  # mapping
@@ -183,13 +190,15 @@ def test_check_reports_each_planted_error(planted: Path) -> None:
     kb = planted.name
     assert out.splitlines() == [
         f"{kb}/clinic.yaml:2:5: entity CL:0000815: field 'id': label 'helper T cell' is neither the name of CL:0000815 ('regulatory T cell') nor a synonym  [label]",
-        f"{kb}/clinic.yaml:25:134: PMID:993 is retracted (PubMed retractions list)  [retracted]",
+        f"{kb}/clinic.yaml:25:178: PMID:993 is retracted (PubMed retractions list)  [retracted]",
         f"{kb}/molecules.yaml:10:5: entity HGNC:9050: field 'id': HGNC:9050 ('PLANH3') is withdrawn; replaced by HGNC:8723  [obsolete]",
         f"{kb}/molecules.yaml:10:5: entity HGNC:9050: field 'id': the label 'PMEL' is the approved symbol of HGNC:10880  [label]",
         f"{kb}/molecules.yaml:11:5: entity CL:0000003: field 'id': CL:0000003 ('obsolete native cell') is obsolete; replaced by CL:0000000  [obsolete]",
         f"{kb}/molecules.yaml:18:5: entity HGNC:6008: field 'xrefs[0]': UniProtKB:P14784 is not the UniProt entry of HGNC:6008 (IL2RA): UniProtKB:P01589  [mapping]",
         f"{kb}/molecules.yaml:41:5: entity HGNC:6190: field 'id': label 'JAK1A' is an alias or previous symbol; the approved symbol of HGNC:6190 is 'JAK1'  [label]",
-        "22 identifiers checked (CL 2, DrugBank 1, HGNC 8, MONDO 1, NCBIGene 1, PMID 3, UniProtKB 6) at 32 places: 7 findings",
+        # the retracted work's registry record is found too, where it is written
+        f"{kb}/references.yaml:55:10: PMID:993 is retracted (PubMed retractions list)  [retracted]",
+        "22 identifiers checked (CL 2, DrugBank 1, HGNC 8, MONDO 1, NCBIGene 1, PMID 3, UniProtKB 6) at 35 places: 8 findings",
     ]
 
 
