@@ -141,3 +141,20 @@ def test_shipped_il2_to_stat5a_goes_through_the_receptor_and_a_jak(
     assert "ReceptorComplex" in types and "Kinase" in types
     assert all(h.direct for h in p.hops)
     assert all(e["type"] and e["species"] for h in p.hops for e in h.evidence)
+
+
+def test_the_explorer_draws_inhibitions_and_summaries_apart(kg: KnowledgeGraph) -> None:
+    from il2kg.dataset.ids import statement_id
+    from il2kg.explorer.page import _network
+    from il2kg.explorer.views import whole_view
+
+    _, drawn, _ = _network(kg.dataset, kg.vocabulary, whole_view(kg.dataset))
+    rels = {(r.subject, r.predicate, r.object): statement_id(r) for r in kg.dataset.relations}
+    inhibition = rels[(SOCS1, "inhibits", JAK1)]
+    summary = rels[(IL2, "activates", STAT5A)]
+    activation = rels[(BG, "activates", JAK1)]
+    edges = {e["id"]: e for e in drawn}
+    assert edges[inhibition]["arrows"]["to"]["type"] == "bar"
+    assert edges[activation].get("arrows", {}).get("to", {}).get("type") != "bar"
+    assert edges[activation]["dashes"] is False
+    assert edges[summary]["dashes"] is True and edges[summary]["title"].endswith("(+) (summary)")

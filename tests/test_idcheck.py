@@ -129,8 +129,7 @@ def planted(tmp_path: Path) -> Path:
     clinic.write_text(text)
     refs = kb / "references.yaml"  # the retracted work has its registry record like any other
     refs.write_text(
-        refs.read_text()
-        + "  - {id: PMID:993, type: primary_research, first_author: Retracted R, "
+        refs.read_text() + "  - {id: PMID:993, type: primary_research, first_author: Retracted R, "
         "title: A retracted paper, venue: Test J, year: 1976}\n"
     )
     mol = kb / "molecules.yaml"

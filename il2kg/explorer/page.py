@@ -168,8 +168,14 @@ def _network(
             "title": f"{ds.entities[r.subject].label} {plabel} {ds.entities[r.object].label}",
             "color": {"color": colour, "highlight": colour, "hover": colour},
             "width": 4 if hl else 1.5,
-            "dashes": r.best_status() == "unverified",
+            "dashes": r.best_status() == "unverified" or not r.direct,
         }
+        effect = info.effect if info else "none"
+        if effect == "negative":  # inhibition drawn as a flat bar head, as pathway maps do
+            edge["arrows"] = {"to": {"enabled": True, "type": "bar", "scaleFactor": 0.6}}
+        edge["title"] += {"positive": " (+)", "negative": " (−)"}.get(effect, "") + (
+            "" if r.direct else " (summary)"
+        )
         if labels:
             edge["label"] = plabel
         if k:
