@@ -36,3 +36,18 @@ def test_cookbook_answer_matches_the_expected_answer(name: str) -> None:
         for value in row:
             if value and ":" in value:
                 assert value in block, f"{name}: docs/queries.md lacks {value}"
+
+
+def test_security_md_names_only_tests_that_exist() -> None:
+    """Every promise of SECURITY.md maps to tests; a renamed or removed test must fail here."""
+    import re
+
+    from .conftest import ROOT
+
+    text = (ROOT / "SECURITY.md").read_text()
+    files = set(re.findall(r"tests/(test_[a-z_]+)\.py", text))
+    assert files and all((ROOT / "tests" / f"{f}.py").exists() for f in files)
+    source = "".join(p.read_text() for p in (ROOT / "tests").glob("test_*.py"))
+    named = set(re.findall(r"::(test_[a-z0-9_]+)", text))
+    assert len(named) > 40
+    assert sorted(n for n in named if f"def {n}(" not in source) == []
