@@ -170,3 +170,13 @@ def test_shipped_path_from_the_shell_names() -> None:
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("1. IL2RA ")
     assert r.stdout.splitlines()[0].endswith(" regulatory T cell")
+
+
+def test_path_output_is_bounded_like_its_search() -> None:
+    """m16: --max-paths is capped, so what `path --all` prints is bounded as its search is."""
+    from il2kg.paths.results import MAX_PATHS_LIMIT
+
+    r = run("path", "IL-2", "STAT5A", "--all", "--max-paths", str(MAX_PATHS_LIMIT + 1))
+    assert r.exit_code == 2 and "--max-paths" in r.stderr
+    ok = run("path", "IL-2", "STAT5A", "--undirected", "--all", "--max-paths", str(MAX_PATHS_LIMIT))
+    assert ok.exit_code == 0, ok.output

@@ -16,6 +16,9 @@ Two halves, joined by a small pinned snapshot (``<data>/registry/identifiers.tsv
 
 The snapshot lives beside the YAML it describes (``registry/`` of the data directory, shipped with
 the data; the loader reads only ``*.yaml``), so a user's own data directory carries its own.
+
+Why this module is longer than ~400 lines: the snapshot's reader, its writer (the refresh from the
+packages' tables) and the check share one file format and are kept side by side.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ message.
 Traceback (most recent call last):
 ...
 il2kg.errors.QueryError: line 1, column 12: SERVICE (a federated query) is disabled; ...
+
+Why this module is longer than ~400 lines: one lexer and the checks that protect its tokens; the
+escape rules and the tokens they may change have to be read together.
 """
 
 from __future__ import annotations

@@ -28,6 +28,10 @@ Fuseki ``http://host:3030/ds/data`` and ``/ds/query``; GraphDB
 ``http://host:7200/repositories/ID/rdf-graphs/service`` and ``/repositories/ID``; Virtuoso
 ``http://host:8890/sparql-graph-crud-auth`` and ``/sparql``; Neptune
 ``https://host:8182/sparql/gsp/`` and ``/sparql``.
+
+Why this module is longer than ~400 lines: the bounded HTTP client (one deadline, size caps, the
+redirect policy) and the two protocols on top of it are kept together, so that no request can
+bypass the client's rules.
 """
 
 from __future__ import annotations
