@@ -46,6 +46,7 @@ COMMANDS: dict[str, str] = {
     "queries": "il2kg.cli.query:queries",
     "serve": "il2kg.cli.serve:serve",
     "push": "il2kg.cli.serve:push",
+    "release": "il2kg.cli.release:release",
 }
 
 

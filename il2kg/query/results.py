@@ -69,6 +69,8 @@ class Term:
             datatype = None
         elif datatype == XSD_DECIMAL:
             value = _canonical_decimal(value)
+        elif datatype == XSD + "boolean":  # Virtuoso answers "0"/"1"
+            value = {"1": "true", "0": "false"}.get(value, value)
         return cls("literal", value, datatype, lang or None)
 
     def curie(self) -> str:
