@@ -384,6 +384,23 @@ class KnowledgeGraph:
         )
         return found
 
+    def neighbors_df(
+        self,
+        name: str,
+        *,
+        depth: int = 1,
+        predicates: Collection[str] = (),
+        types: Collection[str] = (),
+        directed: bool = False,
+    ) -> Any:
+        """:meth:`neighbors` as a pandas DataFrame, with labels (``pip install 'il2kg[pandas]'``)."""
+        from il2kg.paths.results import neighbors_to_df
+
+        found = self.neighbors(
+            name, depth=depth, predicates=predicates, types=types, directed=directed
+        )
+        return neighbors_to_df(found, self.labels)
+
     def card(self, name: str) -> EntityCard:
         """Everything curated about one entity: ids, names, description, relations, evidence.
 

@@ -64,7 +64,11 @@ def test_build_kgx_needs_a_directory(tmp_path: Path) -> None:
     assert "--format kgx writes a directory: give -o DIR" in result.stderr
     result = run("build", "--format", "kgx", "-o", str(tmp_path / "kgx"))
     assert result.exit_code == 0
-    assert sorted(p.name for p in (tmp_path / "kgx").iterdir()) == ["edges.tsv", "nodes.tsv"]
+    assert sorted(p.name for p in (tmp_path / "kgx").iterdir()) == [
+        "context.jsonld",
+        "edges.tsv",
+        "nodes.tsv",
+    ]
 
 
 def test_unknown_suffix_is_a_clear_error(tmp_path: Path) -> None:

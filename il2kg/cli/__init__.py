@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "push": "il2kg.cli.serve:push",
     "ids": "il2kg.cli.ids:ids",
     "coverage": "il2kg.cli.coverage:coverage",
+    "release": "il2kg.cli.release:release",
 }
 
 

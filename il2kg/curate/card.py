@@ -5,6 +5,7 @@ entity, its relations grouped by predicate, each with the evidence that supports
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from il2kg.dataset.evidence import evidence_record
@@ -80,6 +81,56 @@ class EntityCard:
             "incoming": {p: [r.to_json() for r in rs] for p, rs in self.incoming.items()},
             "location": self.location,
         }
+
+    def _repr_html_(self) -> str:
+        """The card for notebooks: names, ids, then each relation with its evidence (escaped)."""
+
+        def e(text: object) -> str:
+            return escape(str(text), quote=True)
+
+        out = [
+            f'<div class="il2kg-card"><h3>{e(self.label)} <small><code>{e(self.id)}</code> '
+            f"· {e(self.type)}</small></h3>"
+        ]
+        if self.description:
+            out.append(f"<p>{e(self.description)}</p>")
+        facts = [
+            ("IRI", self.iri),
+            ("synonyms", ", ".join(self.synonyms)),
+            ("xrefs", ", ".join(self.xrefs)),
+            *self.details.items(),
+            ("curated at", self.location),
+        ]
+        out.append(
+            "<table>"
+            + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in facts if v)
+            + "</table>"
+        )
+        for title, groups, arrow in (
+            ("outgoing", self.outgoing, "→"),
+            ("incoming", self.incoming, "←"),
+        ):
+            if not groups:
+                continue
+            n = sum(len(rs) for rs in groups.values())
+            out.append(f"<h4>{title} relations ({n})</h4><table>")
+            out.append("<tr><th>predicate</th><th>other</th><th>status</th><th>evidence</th></tr>")
+            for pred, rs in groups.items():
+                for r in rs:
+                    neg = "NOT " if r.negated else ""
+                    ev = "; ".join(
+                        f"{x.get('source', '')} ({x.get('status', '')})" for x in r.evidence
+                    )
+                    quals = ", ".join(f"{k}={v}" for k, v in sorted(r.qualifiers.items()))
+                    out.append(
+                        f"<tr><td>{arrow} {e(neg + pred)}</td>"
+                        f"<td><code>{e(r.other)}</code> {e(r.other_label)}"
+                        + (f"<br><small>{e(quals)}</small>" if quals else "")
+                        + f"</td><td>{e(r.status)}</td><td>{e(ev)}</td></tr>"
+                    )
+            out.append("</table>")
+        out.append("</div>")
+        return "".join(out)
 
 
 def entity_card(ds: Dataset, eid: str) -> EntityCard:

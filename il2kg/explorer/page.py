@@ -68,6 +68,23 @@ class Explorer:
     title: str
     warnings: tuple[str, ...] = field(default=())
 
+    #: The height of the inline frame of :meth:`_repr_html_`, in CSS pixels.
+    frame_height: int = 640
+
+    def __repr__(self) -> str:
+        return f"<Explorer {self.title!r}: {self.nodes} nodes, {self.edges} edges>"
+
+    def _repr_html_(self) -> str:
+        """The page inline in a notebook: the whole self-contained page as the ``srcdoc`` of a
+        sandboxed iframe (scripts run; no same-origin access to the notebook, no network)."""
+        import html
+
+        return (
+            f'<iframe class="il2kg-explorer" title="{html.escape(self.title, quote=True)}" '
+            f'sandbox="allow-scripts" style="width:100%;height:{int(self.frame_height)}px;'
+            f'border:1px solid #ddd" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        )
+
 
 # -- choosing what to show ----------------------------------------------------------------------
 

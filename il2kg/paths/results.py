@@ -4,8 +4,9 @@ and the defaults and costs every search shares (constants only: the CLI imports 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from html import escape as _esc
 from typing import Any, Literal
 
 Direction = Literal["forward", "inverse", "reverse"]
@@ -114,6 +115,10 @@ class Path:
             parts += [hop.arrow, name(hop.target)]
         return " ".join(parts)
 
+    def _repr_html_(self) -> str:
+        """The hops as an HTML table for notebooks (ids; every text escaped)."""
+        return _path_html(self, None)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "length": self.length,
@@ -131,6 +136,43 @@ class PathResult:
     paths: tuple[Path, ...]
     truncated: str | None = None
     examined: int = 0
+
+    def to_df(self, labels: Mapping[str, str] | None = None) -> Any:
+        """One row per hop of every path (``path`` is the rank, from 1) as a
+        :class:`pandas.DataFrame` (needs ``pip install 'il2kg[pandas]'``).
+
+        With ``labels`` (e.g. :attr:`KnowledgeGraph.labels`) ``source_label`` and
+        ``target_label`` columns follow ``source`` and ``target``.
+        """
+        pd = _pandas()
+        rows = []
+        for rank, p in enumerate(self.paths, 1):
+            for i, h in enumerate(p.hops, 1):
+                row: dict[str, Any] = {"path": rank, "hop": i, "cost": p.cost, "source": h.source}
+                if labels is not None:
+                    row["source_label"] = labels.get(h.source, h.source)
+                row |= {"predicate": h.predicate, "direction": h.direction, "target": h.target}
+                if labels is not None:
+                    row["target_label"] = labels.get(h.target, h.target)
+                rows.append(row | _hop_columns(h))
+        cols = ["path", "hop", "cost", "source"]
+        cols += ["source_label"] if labels is not None else []
+        cols += ["predicate", "direction", "target"]
+        cols += ["target_label"] if labels is not None else []
+        return _frame(pd, rows, [*cols, *_HOP_COLUMNS], ("path", "hop"))
+
+    def _repr_html_(self) -> str:
+        """The ranked paths for notebooks: an HTML table of hops per path (escaped)."""
+        if not self.paths:
+            return "<p>no path</p>"
+        parts = [
+            f"<details open><summary>path {i}: {p.length} hops, cost {p.cost:.2f}</summary>"
+            f"{_path_html(p, None)}</details>"
+            for i, p in enumerate(self.paths, 1)
+        ]
+        if self.truncated:
+            parts.append(f"<p><i>search cut short: {_esc(self.truncated)}</i></p>")
+        return "".join(parts)
 
 
 @dataclass(frozen=True)
@@ -151,6 +193,86 @@ class Neighbor:
             "distance": self.distance,
             "hop": self.hop.to_json(),
         }
+
+
+#: The columns every hop row has after its ends (see :meth:`PathResult.to_df`).
+_HOP_COLUMNS = ("relation", "subject", "object", "statement", "status", "sources", "qualifiers")
+
+
+def _pandas() -> Any:
+    """pandas, or an ImportError that says how to install it."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            "to_df() needs pandas, an optional extra: pip install 'il2kg[pandas]'"
+        ) from exc
+    return pandas
+
+
+def _hop_columns(h: Hop) -> dict[str, Any]:
+    return {
+        "relation": h.relation,
+        "subject": h.subject,
+        "object": h.object,
+        "statement": h.statement,
+        "status": h.status,
+        "sources": "|".join(h.sources),
+        "qualifiers": ";".join(f"{k}={v}" for k, v in sorted(h.qualifiers.items())),
+    }
+
+
+def _frame(pd: Any, rows: list[dict[str, Any]], columns: list[str], ints: Iterable[str]) -> Any:
+    """A DataFrame of ``rows`` with ``columns`` in order; ``ints`` as ``Int64`` (also when empty)."""
+    df = pd.DataFrame(rows, columns=columns)
+    for c in ints:
+        df[c] = df[c].astype("Int64")
+    return df
+
+
+def neighbors_to_df(neighbors: Iterable[Neighbor], labels: Mapping[str, str] | None = None) -> Any:
+    """A neighbourhood (:meth:`KnowledgeGraph.neighbors`) as a :class:`pandas.DataFrame`: one
+    row per entity, nearest first, with the first hop of the way back to it (``via`` is where
+    that hop starts; ``via_label`` follows it when ``labels`` are given)."""
+    pd = _pandas()
+    rows = []
+    for n in neighbors:
+        h = n.hop
+        row: dict[str, Any] = {
+            "id": n.id,
+            "label": n.label,
+            "type": n.type,
+            "distance": n.distance,
+            "via": h.source,
+        }
+        if labels is not None:
+            row["via_label"] = labels.get(h.source, h.source)
+        row |= {"predicate": h.predicate, "direction": h.direction}
+        rows.append(row | _hop_columns(h))
+    cols = ["id", "label", "type", "distance", "via"]
+    cols += ["via_label"] if labels is not None else []
+    cols += ["predicate", "direction", *_HOP_COLUMNS]
+    return _frame(pd, rows, cols, ("distance",))
+
+
+def _path_html(p: Path, labels: Mapping[str, str] | None) -> str:
+    name = (lambda n: labels.get(n, n)) if labels is not None else (lambda n: n)
+    head = "".join(
+        f"<th>{c}</th>" for c in ("#", "from", "predicate", "to", "status", "sources", "statement")
+    )
+    body = "".join(
+        "<tr>"
+        f"<td>{i}</td><td><code>{_esc(name(h.source))}</code></td>"
+        f"<td>{_esc(h.arrow)}</td><td><code>{_esc(name(h.target))}</code></td>"
+        f"<td>{_esc(h.status)}</td><td>{_esc(', '.join(h.sources))}</td>"
+        f"<td><code>{_esc(h.statement)}</code></td>"
+        "</tr>"
+        for i, h in enumerate(p.hops, 1)
+    )
+    return (
+        f'<table class="il2kg-path"><caption style="text-align:left">{_esc(p.chain(labels))}'
+        f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def hop_cost(status: str, n_sources: int, direction: Direction = "forward") -> float:

@@ -25,7 +25,7 @@ import csv
 import datetime
 import io
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -69,6 +69,8 @@ class Term:
             datatype = None
         elif datatype == XSD_DECIMAL:
             value = _canonical_decimal(value)
+        elif datatype == XSD + "boolean":  # Virtuoso answers "0"/"1"
+            value = {"1": "true", "0": "false"}.get(value, value)
         return cls("literal", value, datatype, lang or None)
 
     def curie(self) -> str:
@@ -188,6 +190,49 @@ class Results:
         i = self.variables.index(name)
         return [t.to_python() if (t := r[i]) is not None else None for r in self.rows]
 
+    def to_df(self, labels: bool | Iterable[str] = False) -> Any:
+        """The answer as a :class:`pandas.DataFrame` (needs ``pip install 'il2kg[pandas]'``).
+
+        ``SELECT``: one column per variable, IRIs as CURIEs; a column whose values are all
+        numbers becomes ``Int64`` (integers) or ``float64``, all dates (``xsd:date``,
+        ``gYearMonth``, ``gYear``, ``dateTime``) ``datetime64`` (a month or year is its first
+        day), all booleans ``boolean``; anything else stays text. ``labels=True`` puts a
+        ``<var>_label`` column right after each column that holds IRIs (``labels=["kinase"]``:
+        only those). ``ASK``: one column ``boolean``; ``CONSTRUCT``/``DESCRIBE``: ``subject``,
+        ``predicate``, ``object``.
+        """
+        pd = _pandas()
+        if self.form == "ASK":
+            return pd.DataFrame({"boolean": pd.array([bool(self.boolean)], dtype="boolean")})
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            names: tuple[str, ...] = ("subject", "predicate", "object")
+            rows: Sequence[Sequence[Term | None]] = self.triples
+        else:
+            names, rows = self.variables, self.rows
+        want = set(names) if labels is True else set() if labels is False else set(labels)
+        unknown = want - set(names)
+        if unknown:
+            raise OutputError(
+                f"no column {', '.join(sorted(unknown))} to label (columns: {', '.join(names)})"
+            )
+        data: dict[str, Any] = {}
+        for i, name in enumerate(names):
+            terms = [row[i] if i < len(row) else None for row in rows]
+            data[name] = _series(pd, terms)
+            if name in want and any(t is not None and t.kind == "uri" for t in terms):
+                data[f"{name}_label"] = _text_series(
+                    pd,
+                    [
+                        self.labels.get(t.value) if t is not None and t.kind == "uri" else None
+                        for t in terms
+                    ],
+                )
+        return pd.DataFrame(data, columns=list(data))
+
+    def _repr_html_(self) -> str:
+        """An HTML table for notebooks (every text escaped; the first 100 rows)."""
+        return results_html(self)
+
     def summary(self) -> str:
         """A one-line count: ``3 rows``, ``12 triples (showing 10)``, ``true``."""
         if self.form == "ASK":
@@ -198,6 +243,122 @@ class Results:
         if self.truncated:
             text += f" (showing the first {len(self)}; raise --limit to see more)"
         return text
+
+
+def _pandas() -> Any:
+    """pandas, or an ImportError that says how to install it."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            "to_df() needs pandas, an optional extra: pip install 'il2kg[pandas]'"
+        ) from exc
+    return pandas
+
+
+_INTEGER_TYPES: Final = frozenset(
+    XSD + t
+    for t in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "negativeInteger",
+        "nonPositiveInteger",
+        "unsignedInt",
+        "unsignedLong",
+        "unsignedShort",
+        "unsignedByte",
+    )
+)
+_FLOAT_TYPES: Final = frozenset(XSD + t for t in ("decimal", "double", "float"))
+_DATE_TYPES: Final = frozenset(XSD + t for t in ("date", "gYearMonth", "gYear", "dateTime"))
+
+
+def _date_text(t: Term) -> str:
+    """An ISO text pandas parses: ``1998-01`` -> ``1998-01-01``, ``1999`` -> ``1999-01-01``."""
+    v = t.value
+    if t.datatype == XSD + "gYear":
+        return v[:4] + "-01-01"
+    if t.datatype == XSD + "gYearMonth":
+        return v[:7] + "-01"
+    return v
+
+
+def _series(pd: Any, terms: Sequence[Term | None]) -> Any:
+    """One column, typed by what all its bound values are (see :meth:`Results.to_df`)."""
+    bound = [t for t in terms if t is not None]
+    kinds = {t.datatype if t.kind == "literal" else t.kind for t in bound}
+    try:
+        if bound and kinds <= _INTEGER_TYPES:
+            return pd.array([int(t.value) if t else None for t in terms], dtype="Int64")
+        if bound and kinds <= _INTEGER_TYPES | _FLOAT_TYPES:
+            return pd.array([float(t.value) if t else float("nan") for t in terms], "float64")
+        if bound and kinds <= _DATE_TYPES:
+            return pd.to_datetime(
+                pd.Series([_date_text(t) if t else None for t in terms], dtype="object"),
+                format="ISO8601",
+                utc=XSD + "dateTime" in kinds,
+            )
+        if bound and kinds == {XSD + "boolean"}:
+            return pd.array(
+                [t.value in ("true", "1") if t else None for t in terms], dtype="boolean"
+            )
+    except (ValueError, TypeError):
+        pass  # an ill-typed literal: keep the column as text
+    return _text_series(pd, [str(t) if t is not None else None for t in terms])
+
+
+def _text_series(pd: Any, values: Sequence[str | None]) -> Any:
+    """A text column: pandas 3's ``str`` dtype, or ``object`` on pandas 2 (None stays missing)."""
+    return pd.Series(values, dtype="str" if int(pd.__version__.split(".")[0]) >= 3 else "object")
+
+
+def html_escape(text: str) -> str:
+    """Escape text for HTML content and attribute values (``&``, ``<``, ``>``, quotes)."""
+    return escape(text).replace('"', "&quot;").replace("'", "&#x27;")
+
+
+#: The most rows :meth:`Results._repr_html_` shows.
+HTML_ROWS: Final = 100
+
+
+def _html_cell(t: Term | None, labels: dict[str, str]) -> str:
+    if t is None:
+        return "<td></td>"
+    if t.kind == "uri":
+        curie = t.curie()
+        label = labels.get(t.value)
+        text = f"<code>{html_escape(curie)}</code>"
+        if label and label != curie:
+            text += f" {html_escape(label)}"
+        return f'<td title="{html_escape(t.value)}">{text}</td>'
+    return f"<td>{html_escape(_cell(t, {}))}</td>"
+
+
+def results_html(results: Results) -> str:
+    """The HTML table of :meth:`Results._repr_html_`."""
+    if results.form == "ASK":
+        return f"<p><b>ASK</b>: <code>{'true' if results.boolean else 'false'}</code></p>"
+    if results.form in ("CONSTRUCT", "DESCRIBE"):
+        names: Sequence[str] = ("subject", "predicate", "object")
+        rows: Sequence[Sequence[Term | None]] = results.triples
+    else:
+        names, rows = results.variables, results.rows
+    head = "".join(f"<th>?{html_escape(v)}</th>" for v in names)
+    body = "".join(
+        "<tr>" + "".join(_html_cell(t, results.labels) for t in row) + "</tr>"
+        for row in rows[:HTML_ROWS]
+    )
+    shown = f"; showing the first {HTML_ROWS}" if len(rows) > HTML_ROWS else ""
+    caption = html_escape(results.summary() + shown)
+    return (
+        f'<table class="il2kg-results"><caption style="text-align:left">{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def escape(text: str) -> str:

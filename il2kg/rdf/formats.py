@@ -15,7 +15,7 @@ from itertools import groupby, islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from il2kg.dataset.model import Dataset
+from il2kg.dataset.model import UNITS, Dataset, Quantity
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import OutputError
 from il2kg.namespaces import PREFIXES, VOCABULARIES
@@ -147,98 +147,440 @@ def _jsonld_dumps(graph: Graph) -> bytes:
     return (json.dumps(doc, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
+def _quantity_text(q: Quantity) -> str:
+    cmp = "" if q.comparator == "=" else q.comparator
+    return f"{q.kind} {cmp}{q.value:g} {UNITS[q.unit]}"
+
+
 def graphml_dumps(ds: Dataset) -> bytes:
-    """GraphML of entities and curated (non-negated) relations, for graph tools."""
+    """GraphML of entities and curated (non-negated) relations, for graph tools (Gephi,
+    Cytoscape, yEd, networkx).
+
+    Nodes carry their IRI, label, type, description, synonyms and xrefs; every edge's GraphML
+    ``id`` is its statement id (unique, so Gephi keeps all of them), and its measured values
+    are typed attributes (``q_<kind>`` a double, ``q_<kind>_unit``) where an edge has one value
+    of a kind, besides the text of all of them in ``quantities``.
+    """
     import networkx as nx
 
-    from il2kg.paths.network import to_networkx
+    from il2kg.dataset.ids import statement_id
+    from il2kg.namespaces import expand
 
-    g = to_networkx(ds)
     out = nx.MultiDiGraph()
-    for n, d in g.nodes(data=True):
-        out.add_node(n, label=d["label"], type=d["type"], synonyms="|".join(d["synonyms"]))
-    for s, o, k, d in g.edges(keys=True, data=True):
-        out.add_edge(
-            s,
-            o,
-            key=k,
-            predicate=d["predicate"],
-            statement=d["statement"],
-            status=d["status"],
-            sources="|".join(d["sources"]),
-            qualifiers=";".join(f"{a}={b}" for a, b in sorted(d["qualifiers"].items())),
-        )
+    for eid in sorted(ds.entities):
+        e = ds.entities[eid]
+        attrs = {
+            "label": e.label,
+            "type": e.type,
+            "iri": expand(eid),
+            "description": e.description or "",
+            "synonyms": "|".join(e.synonyms),
+            "xrefs": "|".join(e.xrefs),
+        }
+        if e.date:
+            attrs["date"] = e.date
+        out.add_node(eid, **attrs)
+    for rel in sorted(ds.relations, key=lambda r: r.key()):
+        if rel.negated:
+            continue
+        sid = statement_id(rel)
+        q = rel.qualifiers.model_dump(exclude_none=True) if rel.qualifiers else {}
+        data: dict[str, str | float] = {
+            "predicate": rel.predicate,
+            "statement": sid,
+            "status": rel.best_status(),
+            "sources": "|".join(e.source for e in rel.evidence),
+            "qualifiers": ";".join(f"{a}={b}" for a, b in sorted(q.items())),
+            "quantities": "|".join(_quantity_text(x) for x in rel.quantities),
+        }
+        kinds = [x.kind for x in rel.quantities]
+        for x in rel.quantities:
+            if kinds.count(x.kind) == 1:
+                data[f"q_{x.kind}"] = float(x.value)
+                data[f"q_{x.kind}_unit"] = UNITS[x.unit]
+        out.add_edge(rel.subject, rel.object, key=sid, **data)
     buf = io.BytesIO()
     nx.write_graphml(out, buf, encoding="utf-8")
     return buf.getvalue()
 
 
+# -- KGX --------------------------------------------------------------------------------------
+
+#: il2kg CURIE prefixes -> the prefixes the Biolink model spells them with.
+KGX_PREFIXES: dict[str, str] = {
+    "DrugBank": "DRUGBANK",
+    "Reactome": "REACT",
+    "WP": "WIKIPATHWAYS",
+    "KEGG": "KEGG.PATHWAY",
+    "ORPHA": "ORPHANET",
+}
+#: Prefixes the Biolink model does not know, declared by the export (``context.jsonld``).
+KGX_LOCAL_PREFIXES: dict[str, str] = {"IL2KG": PREFIXES["IL2KG"], "NCT": PREFIXES["NCT"]}
+#: Biolink mixins: not allowed as a node category (kgx refuses them).
+_BIOLINK_MIXINS = frozenset({"biolink:GeneOrGeneProduct", "biolink:GeneProductMixin"})
+#: The mapping properties of the ontology, most exact first (which one a predicate has says
+#: how close the Biolink predicate is; the export uses it whichever it is).
+_SKOS_MAPPINGS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
+
+#: Biolink 4 qualifier slots of a curated predicate whose Biolink predicate is general
+#: (``biolink:affects``): what the aspect and direction of the effect are. The predicate
+#: mapping itself lives in the ontology (``skos:*Match biolink:…``); SKOS cannot say
+#: "affects the activity, increasing it", so that part is this table.
+BIOLINK_QUALIFIERS: dict[str, dict[str, str]] = {
+    "phosphorylates": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "phosphorylation",
+        "object_direction_qualifier": "increased",
+    },
+    "dephosphorylates": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "phosphorylation",
+        "object_direction_qualifier": "decreased",
+    },
+    "activates": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "activity",
+        "object_direction_qualifier": "increased",
+    },
+    "inhibits": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "activity",
+        "object_direction_qualifier": "decreased",
+    },
+    "increases_expression_of": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "expression",
+        "object_direction_qualifier": "increased",
+    },
+    "decreases_expression_of": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "expression",
+        "object_direction_qualifier": "decreased",
+    },
+    "recruits": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "localization",
+        "object_direction_qualifier": "increased",
+    },
+    "expands": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "abundance",
+        "object_direction_qualifier": "increased",
+    },
+    "depletes": {
+        "qualified_predicate": "biolink:causes",
+        "object_aspect_qualifier": "abundance",
+        "object_direction_qualifier": "decreased",
+    },
+    "promotes": {
+        "qualified_predicate": "biolink:causes",
+        "object_direction_qualifier": "increased",
+    },
+    "suppresses": {
+        "qualified_predicate": "biolink:causes",
+        "object_direction_qualifier": "decreased",
+    },
+}
+#: Curated qualifiers -> the Biolink qualifier slot they fill (the others keep an il2kg_ column).
+_QUALIFIER_SLOTS = {
+    "species": "species_context_qualifier",
+    "cell_type": "anatomical_context_qualifier",
+}
+_KGX_QUALIFIER_COLUMNS = (
+    "qualified_predicate",
+    "object_aspect_qualifier",
+    "object_direction_qualifier",
+    "species_context_qualifier",
+    "anatomical_context_qualifier",
+)
+
+
+def kgx_curie(curie: str) -> str:
+    """A CURIE with the prefix spelled as the Biolink model spells it (``DrugBank:`` ->
+    ``DRUGBANK:``); other CURIEs unchanged."""
+    prefix, sep, local = curie.partition(":")
+    return f"{KGX_PREFIXES.get(prefix, prefix)}{sep}{local}" if sep else curie
+
+
+def biolink_predicates() -> dict[str, tuple[str, str]]:
+    """Curated predicate -> (``biolink:…`` predicate, SKOS mapping property) from the ontology.
+
+    Every curated predicate has one (tests/test_ecosystem_kgx.py checks them against the
+    Biolink model the ``biolink-model`` package ships).
+    """
+    from rdflib import Graph, URIRef
+    from rdflib.namespace import SKOS
+
+    from il2kg.resources import ontology_dir
+
+    g = Graph()
+    g.parse(ontology_dir() / "il2kg.ttl", format="turtle")
+    vocab_ns, biolink_ns = VOCABULARIES["il2kg"], VOCABULARIES["biolink"]
+    out: dict[str, tuple[str, str]] = {}
+    for rel in reversed(_SKOS_MAPPINGS):  # the most exact one wins
+        for s, o in g.subject_objects(SKOS[rel]):
+            if (
+                isinstance(s, URIRef)
+                and str(s).startswith(vocab_ns)
+                and str(o).startswith(biolink_ns)
+                and str(o)[len(biolink_ns) : len(biolink_ns) + 1].islower()  # a slot, not a class
+            ):
+                out[str(s)[len(vocab_ns) :]] = ("biolink:" + str(o)[len(biolink_ns) :], rel)
+    return out
+
+
+def _tsv(rows: list[list[str]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, delimiter="\t", lineterminator="\n").writerows(rows)
+    return buf.getvalue().encode()
+
+
 def kgx_dumps(ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
-    """KGX TSV (``nodes.tsv``, ``edges.tsv``) with Biolink categories and predicates."""
+    """KGX TSV (``nodes.tsv``, ``edges.tsv``, ``context.jsonld``) with Biolink categories,
+    predicates and qualifiers.
+
+    - predicates: the curated predicate's Biolink mapping in the ontology, refined by the
+      qualifier slots of :data:`BIOLINK_QUALIFIERS` (``original_predicate`` keeps il2kg's);
+    - ``negated``: ``True`` for a negated statement, empty otherwise (kgx reads any non-empty
+      cell as true, so ``false`` is never written);
+    - ``publications``: the CURIEs of the evidence (Biolink prefixes), ``primary_knowledge_source``
+      ``infores:il2kg``; named sources without a CURIE in ``il2kg_named_sources``;
+    - ids: Biolink's prefix spelling (:data:`KGX_PREFIXES`); the prefixes Biolink lacks are
+      declared with their IRIs in ``context.jsonld`` (:data:`KGX_LOCAL_PREFIXES`).
+    """
     from il2kg.dataset.ids import statement_id
 
     def category(t: str) -> str:
         chain = sorted(vocab.ancestors.get(t, {t}), key=lambda c: -len(vocab.ancestors.get(c, ())))
         cats = [vocab.class_biolink[c] for c in chain if c in vocab.class_biolink]
-        return "|".join(dict.fromkeys(cats)) or "biolink:NamedThing"
+        cats = [c for c in dict.fromkeys(cats) if c not in _BIOLINK_MIXINS]
+        return "|".join(cats) or "biolink:NamedThing"
 
+    def text(v: str | None) -> str:  # kgx splits on "|" and tabs/newlines are cell breaks
+        return " ".join((v or "").replace("|", "/").split())
+
+    nodes = [["id", "category", "name", "description", "xref", "synonym", "iri", "il2kg_type"]]
+    from il2kg.namespaces import expand
+
+    for eid in sorted(ds.entities):
+        e = ds.entities[eid]
+        nodes.append(
+            [
+                kgx_curie(eid),
+                category(e.type),
+                text(e.label),
+                text(e.description),
+                "|".join(kgx_curie(x) for x in e.xrefs),
+                "|".join(text(x) for x in e.synonyms),
+                expand(eid),
+                f"il2kg:{e.type}",
+            ]
+        )
+    mapping = biolink_predicates()
+    extra = ("regimen", "route", "disease_stage", "population")
+    header = [
+        "id",
+        "subject",
+        "predicate",
+        "object",
+        "category",
+        "original_predicate",
+        "negated",
+        *_KGX_QUALIFIER_COLUMNS,
+        "knowledge_level",
+        "agent_type",
+        "primary_knowledge_source",
+        "publications",
+        "il2kg_named_sources",
+        "il2kg_curation_status",
+        *(f"il2kg_{k}" for k in extra),
+        "il2kg_quantities",
+    ]
+    edges = [header]
+    for rel in sorted(ds.relations, key=lambda r: r.key()):
+        if rel.predicate not in mapping:
+            raise OutputError(
+                f"{ds.relation_label(ds.relations.index(rel))}: predicate '{rel.predicate}' has "
+                "no Biolink mapping in the ontology (add a skos:*Match biolink: triple)"
+            )
+        q = rel.qualifiers.model_dump(exclude_none=True) if rel.qualifiers else {}
+        slots = dict(BIOLINK_QUALIFIERS.get(rel.predicate, {}))
+        for k, slot in _QUALIFIER_SLOTS.items():
+            if k in q:
+                slots[slot] = kgx_curie(q[k])
+        # publications: the works with a CURIE; pages and labels cited by their URL go beside
+        pubs = dict.fromkeys(
+            kgx_curie(e.source) for e in rel.evidence if not e.source.startswith("http")
+        )
+        names = dict.fromkeys(text(e.source) for e in rel.evidence if e.source.startswith("http"))
+        edges.append(
+            [
+                f"stmt:{statement_id(rel)}",
+                kgx_curie(rel.subject),
+                mapping[rel.predicate][0],
+                kgx_curie(rel.object),
+                "biolink:Association",
+                f"il2kg:{rel.predicate}",
+                "True" if rel.negated else "",
+                *(slots.get(c, "") for c in _KGX_QUALIFIER_COLUMNS),
+                "knowledge_assertion",
+                "manual_agent",
+                "infores:il2kg",
+                "|".join(pubs),
+                "|".join(names),
+                rel.best_status(),
+                *(kgx_curie(q[k]) if k == "regimen" and k in q else text(q.get(k)) for k in extra),
+                "|".join(_quantity_text(x) for x in rel.quantities),
+            ]
+        )
+    context = {
+        "@context": {
+            **KGX_LOCAL_PREFIXES,
+            "stmt": VOCABULARIES["stmt"],
+            "il2kg": VOCABULARIES["il2kg"],
+        }
+    }
+    return {
+        "nodes.tsv": _tsv(nodes),
+        "edges.tsv": _tsv(edges),
+        "context.jsonld": (json.dumps(context, indent=2, sort_keys=True) + "\n").encode(),
+    }
+
+
+# -- Neo4j ------------------------------------------------------------------------------------
+
+#: The array delimiter of the Neo4j CSVs (``neo4j-admin database import --array-delimiter``).
+NEO4J_ARRAY_DELIMITER = "|"
+NEO4J_IMPORT = (
+    "#!/bin/sh\n"
+    "# Load these files into an empty Neo4j 5 database named il2kg (stop the database first).\n"
+    'exec neo4j-admin database import full --overwrite-destination --array-delimiter="|" \\\n'
+    '  --nodes=nodes.csv --relationships=relationships.csv "${1:-il2kg}"\n'
+)
+
+
+def neo4j_type(predicate: str, negated: bool) -> str:
+    """The relationship type of a curated relation: ``BINDS``; ``NOT_ACTIVATES`` when negated,
+    so that a pattern on ``ACTIVATES`` never matches a claim curated as not true."""
+    return ("NOT_" if negated else "") + predicate.upper()
+
+
+def neo4j_dumps(ds: Dataset, vocab: Vocabulary) -> dict[str, bytes]:
+    """``neo4j-admin database import`` CSVs: ``nodes.csv`` (``:ID``, ``:LABEL`` = the class and
+    its superclasses), ``relationships.csv`` (``:START_ID``, ``:END_ID``, ``:TYPE``; evidence,
+    qualifiers and measured values as typed properties) and ``import.sh``."""
+    from il2kg.dataset.ids import statement_id
+
+    d = NEO4J_ARRAY_DELIMITER
+
+    def array(values: Iterable[str], where: str) -> str:
+        items = list(values)
+        for v in items:
+            if d in v:
+                raise OutputError(f"{where}: '{v}' contains the array delimiter '{d}'")
+        return d.join(items)
+
+    def labels(t: str) -> str:
+        chain = sorted(vocab.ancestors.get(t, {t}), key=lambda c: -len(vocab.ancestors.get(c, ())))
+        return ";".join(dict.fromkeys([t, *chain]))
+
+    from il2kg.namespaces import expand
+
+    node_cols = [
+        "id:ID",
+        ":LABEL",
+        "name",
+        "type",
+        "iri",
+        "description",
+        "synonyms:string[]",
+        "xrefs:string[]",
+        "date",
+        "year:int",
+        "event_type",
+        "trial_phase",
+        "route",
+        "dose",
+    ]
     nodes = io.StringIO()
-    w = csv.writer(nodes, delimiter="\t", lineterminator="\n")
-    w.writerow(["id", "category", "name", "description", "xref", "synonym", "il2kg_type"])
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow(node_cols)
     for eid in sorted(ds.entities):
         e = ds.entities[eid]
         w.writerow(
             [
                 eid,
-                category(e.type),
+                labels(e.type),
                 e.label,
+                e.type,
+                expand(eid),
                 e.description or "",
-                "|".join(e.xrefs),
-                "|".join(e.synonyms),
-                f"il2kg:{e.type}",
+                array(e.synonyms, f"entity {eid} synonyms"),
+                array(e.xrefs, f"entity {eid} xrefs"),
+                e.date or "",
+                e.date[:4] if e.date else "",
+                e.event_type or "",
+                e.trial_phase or "",
+                e.route or "",
+                e.dose or "",
             ]
         )
-    edges = io.StringIO()
-    w = csv.writer(edges, delimiter="\t", lineterminator="\n")
-    w.writerow(
-        [
-            "id",
-            "subject",
-            "predicate",
-            "object",
-            "category",
-            "original_predicate",
-            "negated",
-            "knowledge_level",
-            "agent_type",
-            "primary_knowledge_source",
-            "publications",
-            "curation_status",
-            "qualifiers",
-        ]
-    )
-    for rel in sorted(ds.relations, key=lambda r: r.key()):
-        info = vocab.predicates.get(rel.predicate)
-        pubs = [e.source for e in rel.evidence if e.source]
+    qual_keys = ("cell_type", "species", "regimen", "route", "disease_stage", "population")
+    rel_cols = [
+        ":START_ID",
+        ":END_ID",
+        ":TYPE",
+        "statement",
+        "predicate",
+        "negated:boolean",
+        "status",
+        "sources:string[]",
+        "evidence_status:string[]",
+        "evidence_urls:string[]",
+        *qual_keys,
+        "quantity_kinds:string[]",
+        "quantity_values:double[]",
+        "quantity_units:string[]",
+        "quantity_comparators:string[]",
+        "comment",
+    ]
+    rels = io.StringIO()
+    w = csv.writer(rels, lineterminator="\n")
+    w.writerow(rel_cols)
+    for i, rel in sorted(enumerate(ds.relations), key=lambda x: x[1].key()):
+        where = ds.relation_label(i)
         q = rel.qualifiers.model_dump(exclude_none=True) if rel.qualifiers else {}
         w.writerow(
             [
-                f"stmt:{statement_id(rel)}",
                 rel.subject,
-                (info.biolink if info and info.biolink else "biolink:related_to"),
                 rel.object,
-                "biolink:Association",
-                f"il2kg:{rel.predicate}",
-                str(rel.negated).lower(),
-                "knowledge_assertion",
-                "manual_agent",
-                "infores:il2kg",
-                "|".join(pubs),
+                neo4j_type(rel.predicate, rel.negated),
+                statement_id(rel),
+                rel.predicate,
+                "true" if rel.negated else "false",
                 rel.best_status(),
-                "|".join(f"{k}={v}" for k, v in sorted(q.items())),
+                array((e.source for e in rel.evidence), where),
+                array((e.status for e in rel.evidence), where),
+                array(
+                    (
+                        (ref.url or "") if (ref := ds.references.get(e.source)) else ""
+                        for e in rel.evidence
+                    ),
+                    where,
+                ),
+                *(str(q.get(k, "")) for k in qual_keys),
+                array((x.kind for x in rel.quantities), where),
+                d.join(repr(float(x.value)) for x in rel.quantities),
+                array((UNITS[x.unit] for x in rel.quantities), where),
+                array((x.comparator for x in rel.quantities), where),
+                rel.comment or "",
             ]
         )
-    return {"nodes.tsv": nodes.getvalue().encode(), "edges.tsv": edges.getvalue().encode()}
+    return {
+        "nodes.csv": nodes.getvalue().encode(),
+        "relationships.csv": rels.getvalue().encode(),
+        "import.sh": NEO4J_IMPORT.encode(),
+    }
 
 
 FORMATS: dict[str, Format] = {
@@ -272,8 +614,15 @@ FORMATS: dict[str, Format] = {
         Format(
             "kgx",
             (),
-            "KGX TSV: nodes.tsv and edges.tsv in a directory",
+            "KGX TSV: nodes.tsv, edges.tsv and context.jsonld in a directory",
             lambda i: kgx_dumps(i.ds, i.vocab),
+            directory=True,
+        ),
+        Format(
+            "neo4j",
+            (),
+            "neo4j-admin import CSVs: nodes.csv, relationships.csv and import.sh in a directory",
+            lambda i: neo4j_dumps(i.ds, i.vocab),
             directory=True,
         ),
     )
