@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from il2kg.curate.stats import Stats
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
+    from il2kg.paths.network import PathGraph
     from il2kg.paths.resolve import Resolver, SearchHit
     from il2kg.paths.results import Neighbor, PathResult
     from il2kg.query.catalogue import NamedQuery
@@ -69,11 +70,11 @@ class NameIndexSource:
     entities: dict[str, _Names]
 
     @classmethod
-    def from_network(cls, g: nx.MultiDiGraph) -> NameIndexSource:
+    def from_network(cls, g: PathGraph) -> NameIndexSource:
         return cls(
             {
                 n: _Names(n, d["type"], d["label"], d["synonyms"], d["xrefs"])
-                for n, d in g.nodes(data=True)
+                for n, d in g.nodes.items()
             }
         )
 
@@ -286,9 +287,15 @@ class KnowledgeGraph:
         return self.resolver.search(term, limit)
 
     @cached_property
-    def path_graph(self) -> nx.MultiDiGraph:
-        """The networkx projection used by path searches (built once; do not modify)."""
-        return self.network()
+    def path_graph(self) -> PathGraph:
+        """The projection path searches walk, built once (do not modify): the graph of
+        :meth:`network` without networkx (see :class:`~il2kg.paths.network.PathGraph`)."""
+        from il2kg.paths.network import PathGraph, to_networkx
+
+        model = self._raw[0]
+        if "network" not in model:  # built without the cache: project the dataset
+            return PathGraph.from_networkx(to_networkx(self.dataset))
+        return PathGraph.from_json(model["network"])
 
     def paths(
         self,
@@ -380,7 +387,7 @@ class KnowledgeGraph:
     @cached_property
     def labels(self) -> Mapping[str, str]:
         """Entity id -> label (read from the cached path graph: no need to load the dataset)."""
-        return {n: str(d["label"]) for n, d in self.path_graph.nodes(data=True)}
+        return {n: str(d["label"]) for n, d in self.path_graph.nodes.items()}
 
     def label(self, entity_id: str) -> str:
         """The label of an entity id (the id itself when it is not an entity of the graph)."""
