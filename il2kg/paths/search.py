@@ -1,7 +1,8 @@
-"""Paths between entities over the networkx projection (:mod:`il2kg.paths.network`).
+"""Paths between entities over the projection of :mod:`il2kg.paths.network`.
 
-Pure, typed functions over a ``MultiDiGraph`` whose nodes are entity ids (attributes ``label``,
-``type``) and whose edges are curated relations (attributes ``predicate``, ``statement``,
+Pure, typed functions over a :class:`~il2kg.paths.network.PathGraph` (or a networkx
+``MultiDiGraph`` laid out the same way: same answers) whose nodes are entity ids (attributes
+``label``, ``type``) and whose edges are curated relations (attributes ``predicate``, ``statement``,
 ``status``, ``sources``, ``qualifiers``, ``quantities``). Negated relations are never walked,
 even if a graph carries them.
 
@@ -10,9 +11,10 @@ relation backwards when the ontology declares an inverse predicate (``IL2RB part
 walked from the complex as ``IL2R_BG has_part IL2RB``). ``directed=False`` walks any relation
 either way, shown as ``←predicate—``.
 
-The search. A breadth-first search backwards from the target (and from each ``via`` waypoint)
-gives, for every node, a lower bound on the hops still needed; a depth-first enumeration of
-simple paths then never enters a node that cannot reach the target within the length bound.
+The search. Breadth-first balls grown from both ends of each segment (source -> ``via`` ... ->
+target) give the shortest length and, for the nodes a path of the wanted length can use, the
+hops still needed (for the shortest length exactly the nodes of shortest paths); a depth-first
+enumeration of simple paths then never enters a node that cannot reach the target in time.
 Shortest paths come level by level (length d, then d+1, ...) until ``k`` paths are found; a
 metapath fixes the length and the class allowed at each position. Every search is bounded in
 length (``max_length``), number of paths examined (``max_paths``) and time (``timeout``); when a
@@ -22,6 +24,12 @@ Ranking among paths of equal length: lower :func:`hop_cost` sums first (verified
 knowledge over unverified; more sources better), plus a hub penalty of
 ``HUB_WEIGHT * log2(1 + degree)`` for every intermediate node, so that a path through a
 specific mediator beats one through a node linked to everything. Ties go by node labels.
+
+Cost. A node's neighbours in a walk mode (direction, inverses, filters) are listed once, on
+first use, and a PathGraph keeps the lists between searches; candidate paths are ranked by
+costs computed per pair of nodes, and hops are described only for the paths returned.
+``bench/bench_paths_nx.py`` times this against networkx; ``tests/_reference_search.py`` is the
+search before that work, which ``tests/test_paths_perf_equivalence.py`` holds it to.
 
 Why this module is longer than ~400 lines: it is one algorithm (the walker, the distance bounds,
 the bounded enumeration and the explanation of a missing path share their state); the result
