@@ -293,9 +293,10 @@ class KnowledgeGraph:
         from il2kg.paths.network import PathGraph, to_networkx
 
         model = self._raw[0]
-        if "network" not in model:  # built without the cache: project the dataset
-            return PathGraph.from_networkx(to_networkx(self.dataset))
-        return PathGraph.from_json(model["network"])
+        with gc_paused():  # ~10^6 containers at 10^5 entities: collections would double the cost
+            if "network" not in model:  # built without the cache: project the dataset
+                return PathGraph.from_networkx(to_networkx(self.dataset))
+            return PathGraph.from_json(model["network"])
 
     def paths(
         self,

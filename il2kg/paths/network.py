@@ -110,22 +110,28 @@ class PathGraph:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PathGraph:
         """The graph of :func:`network_to_json` data (what :func:`network_from_json` gives,
-        with the same node, neighbour and key orders)."""
+        with the same node, neighbour and key orders). The attribute dicts of ``data`` are used
+        as they are, not copied."""
         node = Nodes()
         succ: Adjacency = {}
         pred: Adjacency = {}
         for n, d in data["nodes"]:
             if n not in node:
                 succ[n], pred[n] = {}, {}
-            node[n] = dict(d)
+            node[n] = d
         for s, o, k, d in data["edges"]:
-            for n in (s, o):
-                if n not in node:
-                    node[n], succ[n], pred[n] = {}, {}, {}
-            keys = succ[s].get(o)
+            if s not in node or o not in node:  # not in a cached network: as networkx does
+                for n in (s, o):
+                    if n not in node:
+                        node[n], succ[n], pred[n] = {}, {}, {}
+            nbrs = succ[s]
+            keys = nbrs.get(o)
             if keys is None:
-                keys = succ[s][o] = pred[o][s] = {}
-            keys.setdefault(k, {}).update(d)
+                nbrs[o] = pred[o][s] = {k: d}
+            elif k in keys:
+                keys[k].update(d)
+            else:
+                keys[k] = d
         return cls(node, succ, pred)
 
     @classmethod
