@@ -8,7 +8,7 @@ built graph has about 1.2 million triples.
 
 Usage::
 
-    python bench/make_synthetic.py OUT_DIR --relations 100000 [--seed 1]
+    python bench/make_synthetic.py OUT_DIR --relations 100000 [--seed 1] [--entities N]
 
 The output is deterministic for a given ``--relations`` and ``--seed``.
 """
@@ -131,10 +131,16 @@ def _entity(rng: random.Random, etype: str, eid: str, n: int) -> dict[str, Any]:
     return e
 
 
-def generate(n_relations: int, seed: int = 1) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Entities and relations (as YAML-ready dicts) of a synthetic KB with ``n_relations``."""
+def generate(
+    n_relations: int, seed: int = 1, n_entities: int | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Entities and relations (as YAML-ready dicts) of a synthetic KB with ``n_relations``.
+
+    ``n_entities`` defaults to a quarter of the relations.
+    """
     rng = random.Random(seed)
-    n_entities = max(len(_POOLS) * 4, n_relations // 4)
+    if n_entities is None:
+        n_entities = max(len(_POOLS) * 4, n_relations // 4)
     pools: dict[str, list[str]] = {}
     entities: list[dict[str, Any]] = []
     for etype, share, make in _POOLS:
@@ -214,9 +220,11 @@ def _write(path: Path, key: str, items: list[dict[str, Any]]) -> None:
     path.write_text("".join(lines), encoding="utf-8")
 
 
-def write_kb(out_dir: Path, n_relations: int, seed: int = 1) -> Sizes:
+def write_kb(
+    out_dir: Path, n_relations: int, seed: int = 1, n_entities: int | None = None
+) -> Sizes:
     """Write a synthetic KB with ``n_relations`` into ``out_dir`` (replaced if it exists)."""
-    entities, relations = generate(n_relations, seed)
+    entities, relations = generate(n_relations, seed, n_entities)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
@@ -257,8 +265,9 @@ def main() -> None:
     ap.add_argument("out_dir", type=Path)
     ap.add_argument("--relations", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--entities", type=int, default=None, help="default: relations / 4")
     args = ap.parse_args()
-    sizes = write_kb(args.out_dir, args.relations, args.seed)
+    sizes = write_kb(args.out_dir, args.relations, args.seed, args.entities)
     print(
         f"wrote {sizes.entities:,} entities and {sizes.relations:,} relations "
         f"in {sizes.files} files to {args.out_dir}"

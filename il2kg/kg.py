@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from il2kg.curate.stats import Stats
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
+    from il2kg.paths.network import PathGraph
     from il2kg.paths.resolve import Resolver, SearchHit
     from il2kg.paths.results import Neighbor, PathResult
     from il2kg.query.catalogue import NamedQuery
@@ -70,11 +71,11 @@ class NameIndexSource:
     entities: dict[str, _Names]
 
     @classmethod
-    def from_network(cls, g: nx.MultiDiGraph) -> NameIndexSource:
+    def from_network(cls, g: PathGraph) -> NameIndexSource:
         return cls(
             {
                 n: _Names(n, d["type"], d["label"], d["synonyms"], d["xrefs"])
-                for n, d in g.nodes(data=True)
+                for n, d in g.nodes.items()
             }
         )
 
@@ -287,17 +288,31 @@ class KnowledgeGraph:
         return self.resolver.search(term, limit)
 
     @cached_property
-    def path_graph(self) -> nx.MultiDiGraph:
-        """The networkx projection used by path searches (built once; do not modify), with the
-        summary relations; :attr:`direct_graph` leaves them out."""
-        return self.network()
+    def path_graph(self) -> PathGraph:
+        """The projection path searches walk, built once (do not modify): the graph of
+        :meth:`network` without networkx (see :class:`~il2kg.paths.network.PathGraph`)."""
+        from il2kg.paths.network import PathGraph, to_networkx
+
+        model = self._raw[0]
+        with gc_paused():  # ~10^6 containers at 10^5 entities: collections would double the cost
+            if "network" not in model:  # built without the cache: project the dataset
+                return PathGraph.from_networkx(to_networkx(self.dataset))
+            return PathGraph.from_json(model["network"])
 
     @cached_property
-    def direct_graph(self) -> nx.MultiDiGraph:
-        """:attr:`path_graph` without summary (``direct: false``) relations: what paths walk."""
-        from il2kg.paths.network import without_summaries
+    def direct_graph(self) -> PathGraph:
+        """:attr:`path_graph` without summary (``direct: false``) relations: what paths walk
+        unless asked for summaries."""
+        from il2kg.paths.network import PathGraph, network_to_json, to_networkx, without_summaries
 
-        return without_summaries(self.path_graph)
+        model = self._raw[0]
+        with gc_paused():
+            data = (
+                model["network"]
+                if "network" in model
+                else network_to_json(to_networkx(self.dataset))
+            )
+            return PathGraph.from_json(without_summaries(data))
 
     def paths(
         self,
@@ -419,7 +434,7 @@ class KnowledgeGraph:
     @cached_property
     def labels(self) -> Mapping[str, str]:
         """Entity id -> label (read from the cached path graph: no need to load the dataset)."""
-        return {n: str(d["label"]) for n, d in self.path_graph.nodes(data=True)}
+        return {n: str(d["label"]) for n, d in self.path_graph.nodes.items()}
 
     def label(self, entity_id: str) -> str:
         """The label of an entity id (the id itself when it is not an entity of the graph)."""

@@ -114,9 +114,10 @@ def test_all_paths_bounded_by_length_and_count(g: nx.MultiDiGraph) -> None:
     assert len(r.paths) == 3 and r.truncated == "limit of 3 paths"
 
 
-def test_all_paths_agree_with_networkx(g: nx.MultiDiGraph) -> None:
+def test_all_paths_agree_with_networkx(fixture_kg: KnowledgeGraph, g: nx.MultiDiGraph) -> None:
     ours = search_paths(g, IL2, TREG, all_paths=True, max_length=6, directed=False).paths
-    theirs = nx.all_simple_paths(nx.Graph(g.to_undirected()), IL2, TREG, cutoff=6)
+    undirected = nx.Graph(fixture_kg.network().to_undirected())
+    theirs = nx.all_simple_paths(undirected, IL2, TREG, cutoff=6)
     assert sorted(p.nodes for p in ours) == sorted(tuple(p) for p in theirs)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, PathNotFound
 from il2kg.paths.neighbors import neighbors
+from il2kg.paths.network import CONTEXT
 from il2kg.paths.results import Hop, Neighbor, Path, PathResult, net_effect
 from il2kg.paths.search import expand_predicates, parse_metapath, search_paths
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from il2kg.dataset.ontology import Vocabulary
+    from il2kg.paths.network import PathGraph
     from il2kg.paths.resolve import Resolver
 
 #: Qualifier keys a path search can filter on; the values of these are entity names.
@@ -78,7 +80,7 @@ def query_paths(
     :class:`~il2kg.errors.UnknownEntityError` for names and :class:`~il2kg.errors.Il2kgError`
     for unknown predicates, classes or qualifier keys.
     """
-    parents = {p: info.parents for p, info in vocabulary.predicates.items()}
+    parents = {p: info.parents for p, info in vocabulary.predicates.items()} | {CONTEXT: ()}
     inverses = {p: info.inverse for p, info in vocabulary.predicates.items() if info.inverse}
     quals: dict[str, str] = {}
     for key, value in (qualifiers or {}).items():
@@ -135,7 +137,7 @@ def query_paths(
 SIGNS: Final = ("positive", "negative")
 
 
-def signed(path: Path, graph: nx.MultiDiGraph, effects: Mapping[str, str]) -> Path:
+def signed(path: Path, graph: nx.MultiDiGraph | PathGraph, effects: Mapping[str, str]) -> Path:
     """``path`` with each hop's sign, mechanism and evidence, and the path's net effect."""
     hops = []
     for hop in path.hops:
@@ -155,11 +157,11 @@ def signed(path: Path, graph: nx.MultiDiGraph, effects: Mapping[str, str]) -> Pa
     return replace(path, hops=tuple(hops), effect=net_effect([h.effect for h in hops]))
 
 
-def _edge(graph: nx.MultiDiGraph, hop: Hop) -> Mapping[str, Any]:
+def _edge(graph: nx.MultiDiGraph | PathGraph, hop: Hop) -> Mapping[str, Any]:
     """The edge data of the relation a hop walks (found by its statement id)."""
-    for data in graph.get_edge_data(hop.subject, hop.object, default={}).values():
+    for data in graph._succ.get(hop.subject, {}).get(hop.object, {}).values():
         if data.get("statement") == hop.statement and data.get("predicate") == hop.relation:
-            return data  # type: ignore[no-any-return]
+            return data
     return {}
 
 
@@ -179,7 +181,7 @@ def query_neighbors(
     Raises :class:`~il2kg.errors.UnknownEntityError` for the name and
     :class:`~il2kg.errors.Il2kgError` for unknown predicates or classes.
     """
-    parents = {p: info.parents for p, info in vocabulary.predicates.items()}
+    parents = {p: info.parents for p, info in vocabulary.predicates.items()} | {CONTEXT: ()}
     inverses = {p: info.inverse for p, info in vocabulary.predicates.items() if info.inverse}
     check_classes(types, vocabulary)
     eid = resolver.resolve(name)

@@ -16,9 +16,11 @@ from il2kg.paths.search import _best_hop, _type_matcher, _Walker
 if TYPE_CHECKING:
     import networkx as nx
 
+    from il2kg.paths.network import PathGraph
+
 
 def neighbors(
-    graph: nx.MultiDiGraph,
+    graph: nx.MultiDiGraph | PathGraph,
     source: str,
     *,
     depth: int = 1,
@@ -58,16 +60,16 @@ def neighbors(
         u = queue.popleft()
         if seen[u] >= depth:
             continue
-        for v, edges in sorted(w.steps(u).items()):
+        for v in sorted(w.successors(u)):
             if v in seen:
                 continue
             seen[v] = seen[u] + 1
             queue.append(v)
-            node = graph.nodes[v]
+            node = w.node[v]
             vtype = str(node.get("type", ""))
             if wanted and not any(matches(vtype, t) for t in wanted):
                 continue
-            hop, _ = _best_hop(u, v, edges)
+            hop, _ = _best_hop(u, v, w.edges(u, v))
             out.append(Neighbor(v, str(node.get("label", v)), vtype, seen[v], hop))
     out.sort(key=lambda n: (n.distance, n.label.casefold(), n.id))
     return out

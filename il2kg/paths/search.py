@@ -1,7 +1,8 @@
-"""Paths between entities over the networkx projection (:mod:`il2kg.paths.network`).
+"""Paths between entities over the projection of :mod:`il2kg.paths.network`.
 
-Pure, typed functions over a ``MultiDiGraph`` whose nodes are entity ids (attributes ``label``,
-``type``) and whose edges are curated relations (attributes ``predicate``, ``statement``,
+Pure, typed functions over a :class:`~il2kg.paths.network.PathGraph` (or a networkx
+``MultiDiGraph`` laid out the same way: same answers) whose nodes are entity ids (attributes
+``label``, ``type``) and whose edges are curated relations (attributes ``predicate``, ``statement``,
 ``status``, ``sources``, ``qualifiers``, ``quantities``). Negated relations are never walked,
 even if a graph carries them.
 
@@ -10,9 +11,10 @@ relation backwards when the ontology declares an inverse predicate (``IL2RB part
 walked from the complex as ``IL2R_BG has_part IL2RB``). ``directed=False`` walks any relation
 either way, shown as ``←predicate—``.
 
-The search. A breadth-first search backwards from the target (and from each ``via`` waypoint)
-gives, for every node, a lower bound on the hops still needed; a depth-first enumeration of
-simple paths then never enters a node that cannot reach the target within the length bound.
+The search. Breadth-first balls grown from both ends of each segment (source -> ``via`` ... ->
+target) give the shortest length and, for the nodes a path of the wanted length can use, the
+hops still needed (for the shortest length exactly the nodes of shortest paths); a depth-first
+enumeration of simple paths then never enters a node that cannot reach the target in time.
 Shortest paths come level by level (length d, then d+1, ...) until ``k`` paths are found; a
 metapath fixes the length and the class allowed at each position. Every search is bounded in
 length (``max_length``), number of paths examined (``max_paths``) and time (``timeout``); when a
@@ -22,6 +24,12 @@ Ranking among paths of equal length: lower :func:`hop_cost` sums first (verified
 knowledge over unverified; more sources better), plus a hub penalty of
 ``HUB_WEIGHT * log2(1 + degree)`` for every intermediate node, so that a path through a
 specific mediator beats one through a node linked to everything. Ties go by node labels.
+
+Cost. A node's neighbours in a walk mode (direction, inverses, filters) are listed once, on
+first use, and a PathGraph keeps the lists between searches; candidate paths are ranked by
+costs computed per pair of nodes, and hops are described only for the paths returned.
+``bench/bench_paths_nx.py`` times this against networkx; ``tests/_reference_search.py`` is the
+search before that work, which ``tests/test_paths_perf_equivalence.py`` holds it to.
 
 Why this module is longer than ~400 lines: it is one algorithm (the walker, the distance bounds,
 the bounded enumeration and the explanation of a missing path share their state); the result
@@ -33,12 +41,13 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from il2kg.errors import Il2kgError, NoPathError, PathNotFound
+from il2kg.paths.network import PathGraph
 from il2kg.paths.results import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
@@ -68,12 +77,34 @@ class _Edge:
     shown: str
 
 
+#: How many walk modes (direction, inverses, filters) a PathGraph keeps adjacency lists for.
+_MODES_KEPT = 16
+
+
+def _memo_of(graph: nx.MultiDiGraph | PathGraph) -> dict[Any, Any]:
+    """What a search may keep between calls: on a PathGraph (read-only) its own memo; a
+    networkx graph may change between calls, so a fresh one for every call."""
+    return graph.memo if isinstance(graph, PathGraph) else {}
+
+
+def _degree(graph: nx.MultiDiGraph | PathGraph, node: str) -> int:
+    """Relations at ``node`` either way, as ``MultiDiGraph.degree`` counts them."""
+    return sum(len(k) for k in graph._succ[node].values()) + sum(
+        len(k) for k in graph._pred[node].values()
+    )
+
+
 class _Walker:
-    """Which steps a search may take: direction, predicate, qualifier and node constraints."""
+    """Which steps a search may take: direction, predicate, qualifier and node constraints.
+
+    The neighbours of a node in this walk mode are worked out once, on first use, as a tuple
+    (relations that may be walked either way folded in, each neighbour once, in the order of
+    the adjacency), and kept in the graph's memo for the next search in the same mode.
+    """
 
     def __init__(
         self,
-        graph: nx.MultiDiGraph,
+        graph: nx.MultiDiGraph | PathGraph,
         *,
         directed: bool,
         inverses: Mapping[str, str],
@@ -81,6 +112,7 @@ class _Walker:
         exclude_predicates: Collection[str],
         qualifiers: Mapping[str, str],
         avoid: Collection[str],
+        memo: dict[Any, Any] | None = None,
     ) -> None:
         self.g = graph
         self.directed = directed
@@ -93,7 +125,26 @@ class _Walker:
         # cost several times more per access, which dominates a search on a large graph
         self._succ: Mapping[str, Mapping[str, Mapping[Any, Mapping[str, Any]]]] = graph._succ
         self._pred: Mapping[str, Mapping[str, Mapping[Any, Mapping[str, Any]]]] = graph._pred
+        self.node: Mapping[str, Mapping[str, Any]] = graph._node
         self._plain = predicates is None and not exclude_predicates and not qualifiers
+        self.memo = memo if memo is not None else _memo_of(graph)
+        mode = (
+            "adjacency",
+            directed,
+            tuple(sorted(inverses.items())),
+            None if self.predicates is None else tuple(sorted(self.predicates)),
+            tuple(sorted(self.exclude)),
+            tuple(sorted(self.qualifiers.items())),
+        )
+        lists = self.memo.get(mode)
+        if lists is None:
+            kept = [key for key in self.memo if isinstance(key, tuple) and key[0] == "adjacency"]
+            for key in kept[: max(0, len(kept) - _MODES_KEPT + 1)]:
+                del self.memo[key]
+            lists = self.memo[mode] = ({}, {})
+        #: node -> the nodes one step after it / one step before it (avoided nodes included)
+        self.outs: dict[str, tuple[str, ...]] = lists[0]
+        self.ins: dict[str, tuple[str, ...]] = lists[1]
 
     def edge_ok(self, data: Mapping[str, Any], shown: str) -> bool:
         if data.get("negated"):
@@ -113,74 +164,88 @@ class _Walker:
                     return False
         return True
 
-    def _out_edges(self, u: str) -> Iterator[_Edge]:
-        for v, keys in self._succ[u].items():
-            for data in keys.values():
-                yield _Edge(v, "forward", data, data.get("predicate", ""))
-        for w, keys in self._pred[u].items():
-            for data in keys.values():
-                pred = data.get("predicate", "")
-                inv = self.inverses.get(pred)
-                if inv is not None:
-                    yield _Edge(w, "inverse", data, inv)
-                elif not self.directed:
-                    yield _Edge(w, "reverse", data, pred)
+    def out_of(self, u: str) -> tuple[str, ...]:
+        """Nodes ``v`` with a step ``u -> v`` (each once, ``u`` itself left out)."""
+        found = self.outs.get(u)
+        if found is None:
+            found = self.outs[u] = self._adjacent(u, self._succ[u], self._pred[u])
+        return found
 
-    def _in_nodes(self, v: str) -> Iterator[str]:
+    def into(self, v: str) -> tuple[str, ...]:
         """Nodes ``u`` with a step ``u -> v`` (for the backward searches)."""
-        return self._adjacent(self._pred[v], self._succ[v])
-
-    def _out_nodes(self, u: str) -> Iterator[str]:
-        """Nodes ``v`` with a step ``u -> v`` (cheaper than :meth:`steps` for searching)."""
-        return self._adjacent(self._succ[u], self._pred[u])
+        found = self.ins.get(v)
+        if found is None:
+            found = self.ins[v] = self._adjacent(v, self._pred[v], self._succ[v])
+        return found
 
     def _adjacent(
-        self, along: Mapping[str, Mapping[str, Any]], against: Mapping[str, Mapping[str, Any]]
-    ) -> Iterator[str]:
+        self,
+        start: str,
+        along: Mapping[str, Mapping[Any, Mapping[str, Any]]],
+        against: Mapping[str, Mapping[Any, Mapping[str, Any]]],
+    ) -> tuple[str, ...]:
         """Nodes reached by a relation in its direction (``along``), or against it (``against``)
         where the predicate has a declared inverse or the search is undirected."""
         edge_ok, inverses, directed = self.edge_ok, self.inverses, self.directed
+        seen = {start}
+        out: list[str] = []
         for w, keys in along.items():
+            if w in seen:
+                continue
             for data in keys.values():
                 if edge_ok(data, data.get("predicate", "")):
-                    yield w
+                    seen.add(w)
+                    out.append(w)
                     break
         for w, keys in against.items():
+            if w in seen:
+                continue
             for data in keys.values():
                 pred = data.get("predicate", "")
                 inv = inverses.get(pred)
                 if inv is not None:
                     if edge_ok(data, inv):
-                        yield w
+                        seen.add(w)
+                        out.append(w)
                         break
                 elif not directed and edge_ok(data, pred):
-                    yield w
+                    seen.add(w)
+                    out.append(w)
                     break
+        return tuple(out)
+
+    def edges(self, u: str, v: str) -> list[_Edge]:
+        """The allowed relations of the step ``u -> v``: forwards first, then against."""
+        out = []
+        for data in self._succ[u].get(v, {}).values():
+            e = _Edge(v, "forward", data, data.get("predicate", ""))
+            if self.edge_ok(data, e.shown):
+                out.append(e)
+        for data in self._pred[u].get(v, {}).values():
+            pred = data.get("predicate", "")
+            inv = self.inverses.get(pred)
+            if inv is not None:
+                e = _Edge(v, "inverse", data, inv)
+            elif not self.directed:
+                e = _Edge(v, "reverse", data, pred)
+            else:
+                continue
+            if self.edge_ok(data, e.shown):
+                out.append(e)
+        return out
 
     def steps(self, u: str) -> dict[str, list[_Edge]]:
         """The allowed steps from ``u``, grouped by the node they reach."""
-        out: dict[str, list[_Edge]] = {}
-        for e in self._out_edges(u):
-            if e.other == u or e.other in self.avoid:
-                continue
-            if self.edge_ok(e.data, e.shown):
-                out.setdefault(e.other, []).append(e)
-        return out
-
-    def successors(self, u: str) -> Iterator[str]:
-        return self._distinct(u, self._out_nodes(u))
-
-    def predecessors(self, v: str) -> Iterator[str]:
-        return self._distinct(v, self._in_nodes(v))
-
-    def _distinct(self, start: str, nodes: Iterator[str]) -> Iterator[str]:
-        """``nodes`` once each, without ``start`` and the avoided nodes."""
-        seen: set[str] = {start}
         avoid = self.avoid
-        for n in nodes:
-            if n not in seen and n not in avoid:
-                seen.add(n)
-                yield n
+        return {v: self.edges(u, v) for v in self.out_of(u) if v not in avoid}
+
+    def successors(self, u: str) -> Sequence[str]:
+        found = self.out_of(u)
+        return [n for n in found if n not in self.avoid] if self.avoid else found
+
+    def predecessors(self, v: str) -> Sequence[str]:
+        found = self.into(v)
+        return [n for n in found if n not in self.avoid] if self.avoid else found
 
     def bfs(
         self, start: str, limit: int, backward: bool, deadline: float | None = None
@@ -219,6 +284,8 @@ class _Meet:
         self.bd: dict[str, int] = {target: 0}
         self.ff, self.bf = [source], [target]
         self.a = self.b = 0
+        #: the length of a shortest path once :meth:`shortest` found one (then ``a + b``)
+        self.length: int | None = None
 
     def _radius(self) -> float:
         return (self.a if self.ff else math.inf) + (self.b if self.bf else math.inf)
@@ -228,20 +295,23 @@ class _Meet:
         if not forward and not self.bf:
             return False
         dist, frontier = (self.fd, self.ff) if forward else (self.bd, self.bf)
-        nxt = self.w.successors if forward else self.w.predecessors
+        nxt = self.w.out_of if forward else self.w.into
+        avoid = self.w.avoid
         depth = (self.a if forward else self.b) + 1
         new: list[str] = []
+        deadline = self.deadline
         for i, u in enumerate(frontier):
-            if self.deadline is not None and i % 256 == 0 and time.monotonic() > self.deadline:
+            if deadline is not None and i % 256 == 0 and time.monotonic() > deadline:
                 raise _Stop("time limit")
             for v in nxt(u):
-                if v not in dist:
+                if v not in dist and v not in avoid:
                     dist[v] = depth
                     new.append(v)
         if forward:
             self.ff, self.a = new, depth
         else:
             self.bf, self.b = new, depth
+        self.length = None  # the balls overlap now: no longer the shape _on_shortest reads
         return True
 
     def shortest(self, limit: int) -> int:
@@ -250,17 +320,38 @@ class _Meet:
             small, big = (self.fd, self.bd) if len(self.fd) <= len(self.bd) else (self.bd, self.fd)
             best = min((d + big[x] for x, d in small.items() if x in big), default=None)
             if best is not None:
+                # the balls meet first where a shortest path crosses them: best == a + b
+                self.length = best if best == self.a + self.b else None
                 return best if best <= limit else limit + 1
             if self.a + self.b >= limit or not self.ff or not self.bf or not self._grow():
                 return limit + 1
 
     def distances(self, length: int) -> dict[str, int]:
-        """Hops to the target from every node a path of ``length`` hops may use."""
+        """Lower bounds of the hops to the target, exact on every node a path of ``length``
+        hops may use (nodes that no such path uses may be missing)."""
+        if length == self.length:
+            return self._on_shortest()
         while self._radius() < length and self._grow():
             pass
-        fd, bd = self.fd, self.bd
+        fd, bd, a, b = self.fd, self.bd, self.a, self.b
+        # a node on a path of at most `length` hops is at most `length` hops from both ends
+        # when counted through it; outside a ball, its distance to that end exceeds the radius
+        far_b, far_f = length - b - 1, length - a - 1
+        if not self.ff:  # the forward ball is all the source reaches
+            far_f = -1
+        if not self.bf:
+            far_b = -1
+        inside: set[str] = set()
+        for x, d in fd.items():
+            e = bd.get(x)
+            if (e is not None and d + e <= length) or (e is None and d <= far_b):
+                inside.add(x)
+        for x, e in bd.items():
+            if x not in fd and e <= far_f:
+                inside.add(x)
         dist = {self.target: 0}
         queue = deque([self.target])
+        into, avoid, deadline = self.w.into, self.w.avoid, self.deadline
         count = 0
         while queue:
             v = queue.popleft()
@@ -268,17 +359,37 @@ class _Meet:
             if d >= length:
                 continue
             count += 1
-            if self.deadline is not None and count % 2048 == 0 and time.monotonic() > self.deadline:
+            if deadline is not None and count % 2048 == 0 and time.monotonic() > deadline:
                 raise _Stop("time limit")
-            for u in self.w.predecessors(v):
-                if u not in dist and (u in fd or u in bd):
+            for u in into(v):
+                if u not in dist and u in inside and u not in avoid:
                     dist[u] = d + 1
                     queue.append(u)
         return dist
 
+    def _on_shortest(self) -> dict[str, int]:
+        """Exact hops to the target for the nodes on shortest paths (of ``a + b`` hops).
 
-def _hub_penalty(graph: nx.MultiDiGraph, node: str) -> float:
-    return HUB_WEIGHT * math.log2(1 + graph.degree(node))
+        The backward ball has them for the nodes within ``b`` hops of the target; the others
+        are the nodes of the forward ball one step before one that is on a shortest path, level
+        by level back towards the source.
+        """
+        assert self.length is not None
+        fd, total = self.fd, self.length
+        dist = dict(self.bd)
+        level = [x for x, d in fd.items() if d == self.a and x in dist]
+        into, deadline = self.w.into, self.deadline
+        for i in range(self.a - 1, -1, -1):
+            if deadline is not None and time.monotonic() > deadline:
+                raise _Stop("time limit")
+            prev: list[str] = []
+            for v in level:
+                for u in into(v):
+                    if fd.get(u) == i and u not in dist:
+                        dist[u] = total - i
+                        prev.append(u)
+            level = prev
+        return dist
 
 
 def _best_hop(u: str, v: str, edges: list[_Edge]) -> tuple[Hop, float]:
@@ -318,6 +429,14 @@ def _best_hop(u: str, v: str, edges: list[_Edge]) -> tuple[Hop, float]:
     return hop, key(best)[0]
 
 
+def _hop_cost(edges: list[_Edge]) -> float:
+    """The cost :func:`_best_hop` gives the best of ``edges`` (without building the hop)."""
+    return min(
+        hop_cost(e.data.get("status", "unverified"), len(e.data.get("sources", ())), e.direction)
+        for e in edges
+    )
+
+
 def _type_matcher(
     ancestors: Mapping[str, Collection[str]] | None,
 ) -> Callable[[str, str], bool]:
@@ -341,7 +460,7 @@ def parse_metapath(text: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def search_paths(
-    graph: nx.MultiDiGraph,
+    graph: nx.MultiDiGraph | PathGraph,
     source: str,
     target: str,
     *,
@@ -437,7 +556,7 @@ def search_paths(
 
 
 def find_paths(
-    graph: nx.MultiDiGraph, source: str, target: str, *, k: int = 1, **options: Any
+    graph: nx.MultiDiGraph | PathGraph, source: str, target: str, *, k: int = 1, **options: Any
 ) -> list[Path]:
     """The ``k`` best paths from ``source`` to ``target``; see :func:`search_paths`.
 
@@ -490,27 +609,40 @@ def _search(
         if layers is None:
             return PathResult(())
 
-    found: list[tuple[tuple[int, float, tuple[str, ...]], Path]] = []
+    # found paths as (rank key, nodes); their hops are described once the best are known
+    found: list[tuple[tuple[int, float, tuple[str, ...]], tuple[str, ...]]] = []
     truncated: str | None = None
     examined = 0
-    hub: dict[str, float] = {}
-    labels = g.nodes
+    memo = w.memo
+    hub: dict[str, float] = memo.setdefault("hub", {})
+    names: dict[str, str] = memo.setdefault("names", {})
+    pair_cost: dict[tuple[str, str], float] = {}
+    node = w.node
 
-    def emit(nodes: list[str]) -> None:
+    def emit(path: list[str]) -> None:
         nonlocal examined
-        hops: list[Hop] = []
         cost = 0.0
-        for u, v in pairwise(nodes):
-            hop, c = _best_hop(u, v, w.steps(u)[v])
-            hops.append(hop)
+        for uv in pairwise(path):
+            c = pair_cost.get(uv)
+            if c is None:
+                c = pair_cost[uv] = _hop_cost(w.edges(*uv))
             cost += c
-        for n in nodes[1:-1]:
-            if n not in hub:
-                hub[n] = _hub_penalty(g, n)
-            cost += hub[n]
-        names = tuple(str(labels[n].get("label", n)).casefold() for n in nodes)
-        found.append(((len(hops), cost, names), Path(tuple(nodes), tuple(hops), cost)))
+        for n in path[1:-1]:
+            h = hub.get(n)
+            if h is None:
+                h = hub[n] = HUB_WEIGHT * math.log2(1 + _degree(g, n))
+            cost += h
+        key = []
+        for n in path:
+            name = names.get(n)
+            if name is None:
+                name = names[n] = str(node[n].get("label", n)).casefold()
+            key.append(name)
+        found.append(((len(path) - 1, cost, tuple(key)), tuple(path)))
         examined += 1
+
+    last = len(goals) - 1
+    blocked = w.avoid
 
     def enumerate_level(length: int, exact: bool) -> None:
         """Every simple path of ``length`` hops (or at most, unless ``exact``)."""
@@ -519,6 +651,7 @@ def _search(
         path = [source]
         on_path = {source}
         ticks = 0
+        out_of = w.out_of
 
         def dfs(u: str, stage: int) -> None:
             nonlocal ticks
@@ -532,19 +665,19 @@ def _search(
                     if not exact or depth == length:
                         if examined >= max_paths:
                             raise _Stop(f"limit of {max_paths} paths")
-                        emit(list(path))
+                        emit(path)
                     return
             if depth >= length:
                 return
-            for v in w.successors(u):
-                if v in on_path:
+            dist = dists[stage]
+            room = length - depth - 1 - tail[stage + 1]  # hops left after the next one
+            layer = layers[depth + 1] if layers is not None else None
+            for v in out_of(u):
+                if dist.get(v, inf) > room or v in on_path or v in blocked:
                     continue
-                if v == target and stage < len(goals) - 1:
+                if v == target and stage < last:
                     continue
-                if layers is not None and v not in layers[depth + 1]:
-                    continue
-                need = dists[stage].get(v, inf) + tail[stage + 1]
-                if depth + 1 + need > length:
+                if layer is not None and v not in layer:
                     continue
                 path.append(v)
                 on_path.add(v)
@@ -566,15 +699,24 @@ def _search(
     except _Stop as stop:
         truncated = str(stop)
     found.sort(key=lambda item: item[0])
-    paths = tuple(p for _, p in found)
     if not all_paths:
-        paths = paths[:k]
-    return PathResult(paths, truncated, examined)
+        found = found[:k]
+    paths = []
+    hop_of: dict[tuple[str, str], Hop] = {}  # hops are immutable: one per pair of nodes
+    for (_, cost, _), nodes in found:
+        hops = []
+        for uv in pairwise(nodes):
+            hop = hop_of.get(uv)
+            if hop is None:
+                hop = hop_of[uv] = _best_hop(*uv, w.edges(*uv))[0]
+            hops.append(hop)
+        paths.append(Path(nodes, tuple(hops), cost))
+    return PathResult(tuple(paths), truncated, examined)
 
 
 def _metapath_layers(
     w: _Walker,
-    g: nx.MultiDiGraph,
+    g: nx.MultiDiGraph | PathGraph,
     source: str,
     target: str,
     metapath: tuple[str, ...],
@@ -583,9 +725,10 @@ def _metapath_layers(
 ) -> list[frozenset[str]] | None:
     """Per position, the nodes of the right class that can still reach the target in step."""
     matches = _type_matcher(ancestors)
+    node = w.node
 
     def ok(n: str, i: int) -> bool:
-        return matches(str(g.nodes[n].get("type", "")), metapath[i])
+        return matches(str(node[n].get("type", "")), metapath[i])
 
     if not ok(source, 0) or not ok(target, len(metapath) - 1):
         return None
@@ -604,7 +747,7 @@ def _metapath_layers(
 
 
 def _no_path(
-    g: nx.MultiDiGraph,
+    g: nx.MultiDiGraph | PathGraph,
     w: _Walker,
     source: str,
     target: str,
@@ -613,13 +756,15 @@ def _no_path(
     metapath: tuple[str, ...] | None,
     via: Sequence[str],
 ) -> NoPathError:
+    node = w.node
+
     def name(n: str) -> str:
-        return f"{g.nodes[n].get('label', n)} ({n})"
+        return f"{node[n].get('label', n)} ({n})"
 
     def nearest(start: str, backward: bool) -> list[tuple[str, int]]:
         dist = w.bfs(start, 2, backward=backward, deadline=time.monotonic() + 2.0)
         near = [(n, d) for n, d in dist.items() if n != start]
-        near.sort(key=lambda nd: (nd[1], -g.degree(nd[0]), str(g.nodes[nd[0]].get("label", ""))))
+        near.sort(key=lambda nd: (nd[1], -_degree(g, nd[0]), str(node[nd[0]].get("label", ""))))
         return near[:5]
 
     what = "directed " if directed else ""
@@ -652,6 +797,7 @@ def _no_path(
             exclude_predicates=w.exclude,
             qualifiers=w.qualifiers,
             avoid=w.avoid,
+            memo=w.memo,
         )
         try:
             apart = _Meet(loose, source, target, time.monotonic() + 1.0).shortest(max_length)
