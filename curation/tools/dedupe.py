@@ -37,6 +37,22 @@ def main() -> int:
     files = sorted(glob.glob(str(ROOT / "data/*.yaml")))
     files.sort(key=lambda f: (Path(f).name != "references.yaml", f))
     docs = {f: yaml.safe_load(Path(f).read_text()) or {} for f in files}
+    # a record whose id another record lists as an xref is the same work: cite the other (a PMID
+    # is preferred to a DOI) and drop it
+    alias: dict[str, str] = {}
+    for doc in docs.values():
+        for ref in doc.get("references") or []:
+            for x in ref.get("xrefs") or []:
+                alias.setdefault(x, ref["id"])
+    for f, doc in docs.items():
+        refs = doc.get("references")
+        if refs is not None and any(r["id"] in alias for r in refs):
+            doc["references"] = [r for r in refs if r["id"] not in alias]
+        for rel in doc.get("relations") or []:
+            for ev in rel["evidence"]:
+                if ev["source"] in alias:
+                    print(f"evidence {ev['source']} -> {alias[ev['source']]} ({Path(f).name})")
+                    ev["source"] = alias[ev["source"]]
     seen_ref: dict[str, tuple[str, dict[str, Any]]] = {}
     seen_ent: dict[str, tuple[str, dict[str, Any]]] = {}
     seen_rel: dict[tuple[str, ...], dict[str, Any]] = {}
