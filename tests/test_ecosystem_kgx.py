@@ -235,4 +235,5 @@ def test_kgx_transform_keeps_every_edge_predicate_and_negation(
     )
     assert len(kept) == len(single)
     shared = [k for k, n in keys.items() if n > 1]
-    assert len(shared) <= 5, shared  # docs/endpoint.md "KGX" lists what merges and why
+    # few merge (docs/ecosystems.md says which kinds and why); --stream above keeps them all
+    assert len(shared) <= 0.03 * len(keys), shared

@@ -236,8 +236,10 @@ def test_fixture_bad_arguments_same_refusals(fixture_case: Case) -> None:
 
 
 def test_shipped_data_random_pairs(shipped_case: Case) -> None:
-    seen = run_pairs(shipped_case, 120, seed=2)
-    assert seen["paths"] > 500 and seen["no path"] > 50
+    # 30 pairs: the old search (the oracle) enumerates undirected paths on the curated graph's
+    # hubs for seconds a pair; the synthetic cases below carry the volume
+    seen = run_pairs(shipped_case, 30, seed=2)
+    assert seen["paths"] > 100 and seen["no path"] > 5
 
 
 @pytest.mark.parametrize("seed", [4, 40])
