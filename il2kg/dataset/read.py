@@ -8,7 +8,7 @@ are :mod:`il2kg.dataset.rules`; :mod:`il2kg.dataset.load` runs both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,19 @@ from il2kg.namespaces import printable, shown
 from il2kg.resources import data_files
 
 _TOP_KEYS = ("entities", "relations", "references")
+#: The records kept by id: entities and registry works (what one is called, its model, the
+#: dataset's dict of them and of their locations).
+_KEYED: dict[
+    str, tuple[str, Any, Callable[[Dataset], dict[str, Any]], Callable[[Dataset], dict[str, Any]]]
+] = {
+    "entities": ("entity", Entity, lambda ds: ds.entities, lambda ds: ds.entity_locations),
+    "references": (
+        "reference",
+        Reference,
+        lambda ds: ds.references,
+        lambda ds: ds.reference_locations,
+    ),
+}
 _FLOAT_TEXT = re.compile(r"[-+]?[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+")
 
 
@@ -114,10 +127,12 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                     problems.append(Problem(doc.path, line, col, where, "", "must be a mapping"))
                     continue
                 try:
-                    if kind == "entities":
-                        ent = Entity.model_validate(item)
-                        if ent.id in ds.entities:
-                            first = ds.entity_locations[ent.id]
+                    if kind in _KEYED:
+                        noun, model, items_of, locations_of = _KEYED[kind]
+                        record = model.model_validate(item)
+                        known, where_known = items_of(ds), locations_of(ds)
+                        if record.id in known:
+                            first = where_known[record.id]
                             problems.append(
                                 Problem(
                                     doc.path,
@@ -125,29 +140,12 @@ def read_dataset(data_dir: Path) -> tuple[Dataset, list[Problem]]:
                                     col,
                                     where,
                                     "id",
-                                    f"duplicate entity id (first defined at {first[0]}:{first[1]})",
+                                    f"duplicate {noun} id (first defined at {first[0]}:{first[1]})",
                                 )
                             )
                             continue
-                        ds.entities[ent.id] = ent
-                        ds.entity_locations[ent.id] = (doc.path, line, col)
-                    elif kind == "references":
-                        ref = Reference.model_validate(item)
-                        if ref.id in ds.references:
-                            first = ds.reference_locations[ref.id]
-                            problems.append(
-                                Problem(
-                                    doc.path,
-                                    line,
-                                    col,
-                                    where,
-                                    "id",
-                                    f"duplicate reference id (first defined at {first[0]}:{first[1]})",
-                                )
-                            )
-                            continue
-                        ds.references[ref.id] = ref
-                        ds.reference_locations[ref.id] = (doc.path, line, col)
+                        known[record.id] = record
+                        where_known[record.id] = (doc.path, line, col)
                     else:
                         ds.relations.append(Relation.model_validate(item))
                         ds.relation_locations.append((doc.path, line, col))

@@ -15,10 +15,10 @@ A :class:`Backend` runs a checked query with its bound terms. Three implement it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from il2kg.errors import OptionError
 from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, named_queries
@@ -56,8 +56,40 @@ class Backend(Protocol):
     ) -> Results: ...
 
 
+class _InSandbox:
+    """A backend whose store is built in the query sandbox: a subclass says how, and for which
+    engine; :meth:`run` is the same for all of them."""
+
+    def _engine(self) -> str:
+        raise NotImplementedError
+
+    def _build(self) -> Callable[[], Any]:
+        raise NotImplementedError
+
+    def run(
+        self,
+        checked: CheckedQuery,
+        bindings: Mapping[str, Term],
+        *,
+        timeout: float,
+        limit: int | None,
+        labels: bool,
+    ) -> Results:
+        from il2kg.query.engines import execute
+
+        return execute(
+            checked,
+            self._build(),
+            engine=self._engine(),
+            bindings=bindings,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
+
+
 @dataclass(frozen=True)
-class LocalBackend:
+class LocalBackend(_InSandbox):
     """The in-memory engines on a graph given as N-Triples."""
 
     ntriples: bytes
@@ -72,33 +104,19 @@ class LocalBackend:
     def name(self) -> str:
         return self.engine
 
-    def run(
-        self,
-        checked: CheckedQuery,
-        bindings: Mapping[str, Term],
-        *,
-        timeout: float,
-        limit: int | None,
-        labels: bool,
-    ) -> Results:
-        from il2kg.query.engines import execute
+    def _engine(self) -> str:
+        return self.engine
+
+    def _build(self) -> Callable[[], Any]:
         from il2kg.query.layout import oxigraph_store, rdflib_dataset
 
         make = oxigraph_store if self.engine == "oxigraph" else rdflib_dataset
         nt, reasoning = self.ntriples, self.reasoning
-        return execute(
-            checked,
-            lambda: make(nt, reasoning),
-            engine=self.engine,
-            bindings=bindings,
-            timeout=timeout,
-            limit=limit,
-            labels=labels,
-        )
+        return lambda: make(nt, reasoning)
 
 
 @dataclass(frozen=True)
-class StoreBackend:
+class StoreBackend(_InSandbox):
     """The rdflib Graph API over a ``memory`` or ``oxigraph`` store (``location`` on disk)."""
 
     ntriples: bytes
@@ -114,28 +132,14 @@ class StoreBackend:
     def name(self) -> str:
         return f"rdflib on {self.store}"
 
-    def run(
-        self,
-        checked: CheckedQuery,
-        bindings: Mapping[str, Term],
-        *,
-        timeout: float,
-        limit: int | None,
-        labels: bool,
-    ) -> Results:
-        from il2kg.query.engines import execute
+    def _engine(self) -> str:
+        return "rdflib"
+
+    def _build(self) -> Callable[[], Any]:
         from il2kg.query.stores import open_dataset
 
         nt, store, location, reasoning = self.ntriples, self.store, self.location, self.reasoning
-        return execute(
-            checked,
-            lambda: open_dataset(nt, store, location, reasoning),
-            engine="rdflib",
-            bindings=bindings,
-            timeout=timeout,
-            limit=limit,
-            labels=labels,
-        )
+        return lambda: open_dataset(nt, store, location, reasoning)
 
 
 @dataclass(frozen=True)
