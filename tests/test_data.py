@@ -129,15 +129,16 @@ def test_receptor_affinities_carry_kd_in_molar(ds: Dataset) -> None:
 #: What the shipped data has reached on the way to TARGETS (il2kg.curate.stats): a ratchet that
 #: fails on any regression. Raise a floor when curation raises the figure; when every floor is a
 #: target, test the targets themselves.
-FLOORS = {
-    "entities": 264,
-    "relations": 476,
-    "timeline_events": 47,
-    "primary_share": 0.86,
-    "references": 118,
+FLOORS = {  # every figure has reached its target: the floors are the targets
+    "entities": 400,
+    "relations": 850,
+    "timeline_events": 60,
+    "primary_share": 0.90,
+    "references": 300,
 }
-#: Relations resting on web or press items only, at most (the target is 0).
-WEAK_ONLY_CEILING = 14
+#: Relations resting on web or press items only, at most (the target is 0; the one left is the
+#: 2025 fast-track designation of rezpegaldesleukin, known from trade press only).
+WEAK_ONLY_CEILING = 1
 
 
 def test_curation_figures_never_go_back(shipped_kg: KnowledgeGraph, ds: Dataset) -> None:
