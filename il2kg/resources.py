@@ -1,4 +1,4 @@
-"""Where the shipped data, ontology and named queries are.
+"""Where the shipped data, ontology and named queries are, and the optional extras.
 
 In a wheel they sit inside the package (``il2kg/_shipped/``); in a source checkout (editable
 install) they are the top-level ``data/`` and ``ontology/`` folders beside the package.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR_ENV = "IL2KG_DATA_DIR"
@@ -55,3 +56,15 @@ def data_files(data_dir: Path) -> list[Path]:
         raise DataError([Problem(str(data_dir), 1, 1, "", "", "data directory not found")])
     files = [p for p in data_dir.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
     return sorted(files, key=lambda p: p.relative_to(data_dir).as_posix())
+
+
+def pandas() -> Any:
+    """pandas, or an ImportError that says how to install it (the ``to_df()`` methods of both
+    result kinds, paths and queries, need it)."""
+    try:
+        import pandas
+    except ImportError as exc:
+        raise ImportError(
+            "to_df() needs pandas, an optional extra: pip install 'il2kg[pandas]'"
+        ) from exc
+    return pandas

@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -40,24 +39,11 @@ from il2kg.query.engines import (
 )
 from il2kg.query.gate import CheckedQuery, check_query
 from il2kg.query.layout import oxigraph_store, rdflib_dataset
-from tests.test_security_sparql import Listener
+from tests._net import Listener
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 LINUX = sys.platform.startswith("linux")
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    lst = Listener()
-    yield lst
-    lst.close()
-
-
-@pytest.fixture
-def net(listener: Listener) -> Listener:
-    listener.reset()
-    return listener
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from html import escape as _esc
 from typing import Any, Literal
 
+from il2kg import resources
+
 Direction = Literal["forward", "inverse", "reverse"]
 
 #: Default bound on path length (hops) for shortest and k-shortest searches.
@@ -144,7 +146,7 @@ class PathResult:
         With ``labels`` (e.g. :attr:`KnowledgeGraph.labels`) ``source_label`` and
         ``target_label`` columns follow ``source`` and ``target``.
         """
-        pd = _pandas()
+        pd = resources.pandas()
         rows = []
         for rank, p in enumerate(self.paths, 1):
             for i, h in enumerate(p.hops, 1):
@@ -199,17 +201,6 @@ class Neighbor:
 _HOP_COLUMNS = ("relation", "subject", "object", "statement", "status", "sources", "qualifiers")
 
 
-def _pandas() -> Any:
-    """pandas, or an ImportError that says how to install it."""
-    try:
-        import pandas
-    except ImportError as exc:
-        raise ImportError(
-            "to_df() needs pandas, an optional extra: pip install 'il2kg[pandas]'"
-        ) from exc
-    return pandas
-
-
 def _hop_columns(h: Hop) -> dict[str, Any]:
     return {
         "relation": h.relation,
@@ -234,7 +225,7 @@ def neighbors_to_df(neighbors: Iterable[Neighbor], labels: Mapping[str, str] | N
     """A neighbourhood (:meth:`KnowledgeGraph.neighbors`) as a :class:`pandas.DataFrame`: one
     row per entity, nearest first, with the first hop of the way back to it (``via`` is where
     that hop starts; ``via_label`` follows it when ``labels`` are given)."""
-    pd = _pandas()
+    pd = resources.pandas()
     rows = []
     for n in neighbors:
         h = n.hop

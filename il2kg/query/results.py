@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from il2kg import resources
 from il2kg.errors import OutputError
 from il2kg.namespaces import compress
 
@@ -201,7 +202,7 @@ class Results:
         only those). ``ASK``: one column ``boolean``; ``CONSTRUCT``/``DESCRIBE``: ``subject``,
         ``predicate``, ``object``.
         """
-        pd = _pandas()
+        pd = resources.pandas()
         if self.form == "ASK":
             return pd.DataFrame({"boolean": pd.array([bool(self.boolean)], dtype="boolean")})
         if self.form in ("CONSTRUCT", "DESCRIBE"):
@@ -243,17 +244,6 @@ class Results:
         if self.truncated:
             text += f" (showing the first {len(self)}; raise --limit to see more)"
         return text
-
-
-def _pandas() -> Any:
-    """pandas, or an ImportError that says how to install it."""
-    try:
-        import pandas
-    except ImportError as exc:
-        raise ImportError(
-            "to_df() needs pandas, an optional extra: pip install 'il2kg[pandas]'"
-        ) from exc
-    return pandas
 
 
 _INTEGER_TYPES: Final = frozenset(
