@@ -77,6 +77,20 @@ def test_local_ids_are_explained(ds: Dataset) -> None:
     assert not bad, "\n".join(bad)
 
 
+def test_unregistered_trials_say_why(ds: Dataset) -> None:
+    """A trial under a local id carries its NCT number in ``xrefs``, or its description says why it
+    has none (predates ClinicalTrials.gov, a retrospective series, or the searches found none)."""
+    bad = [
+        f"{_where(ds, eid)}: a trial without an NCT number must say why in its description"
+        for eid, e in ds.entities.items()
+        if e.type == "ClinicalTrial"
+        and eid.startswith("IL2KG:")
+        and not any(x.startswith("NCT:") for x in e.xrefs)
+        and "regist" not in (e.description or "").lower()
+    ]
+    assert not bad, "\n".join(bad)
+
+
 def test_timeline_events_are_dated_and_linked(shipped_kg: KnowledgeGraph, ds: Dataset) -> None:
     concerned = {r.subject for r in ds.relations if r.predicate == "concerns"}
     bad = [
