@@ -102,6 +102,7 @@ class IL2KG(DefinedNamespace):
     hasQuantity: URIRef
     has_adverse_event: URIRef
     has_component: URIRef
+    genetically_associated_with: URIRef
     has_genetic_basis_in: URIRef
     has_part: URIRef
     has_phenotype: URIRef
