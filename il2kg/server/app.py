@@ -11,13 +11,17 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
-from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, negotiate
+from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, accepted, choose
 from il2kg.server.pool import MAX_ANSWER_BYTES, PoolFull, QueryJob, QueryPool
+from il2kg.server.web import Response, wants_html
+from il2kg.server.web import error as _error
+
+if TYPE_CHECKING:
+    from il2kg.kg import KnowledgeGraph
 
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES: Final = 256 * 1024
@@ -43,18 +47,8 @@ _EXAMPLE: Final = """SELECT ?cytokine ?label WHERE {
 } LIMIT 10"""
 
 
-@dataclass
-class Response:
-    """An HTTP response built by the app."""
-
-    status: str
-    body: bytes
-    content_type: str = "text/plain; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _error(status: str, message: str) -> Response:
-    return Response(status, (message.rstrip() + "\n").encode())
+#: media types of the descriptions (and entity documents) other than HTML
+_RDF_TYPES: Final = tuple(GRAPH_TYPES)
 
 
 class App:
@@ -65,6 +59,7 @@ class App:
         pool: QueryPool,
         *,
         explorer: Callable[[dict[str, str]], str] | None = None,
+        kg: KnowledgeGraph | None = None,
         caption: str = "",
         cors: bool = False,
         max_bytes: int = MAX_ANSWER_BYTES,
@@ -74,6 +69,11 @@ class App:
         self.caption = caption
         self.cors = cors
         self.max_bytes = max_bytes
+        self.descriptions = None
+        if kg is not None:
+            from il2kg.server.describe import Descriptions
+
+            self.descriptions = Descriptions(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
 
@@ -119,6 +119,10 @@ class App:
             return self.explore(environ)
         if path == "/health":
             return Response("200 OK", b"ok\n")
+        if path in ("/.well-known/void", "/void") and self.descriptions is not None:
+            return self.descriptions.void(environ)
+        if path == "/" and self._wants_description(environ, explicit=True):
+            return self.descriptions.service(environ)  # type: ignore[union-attr]
         if path == "/":
             base = (environ.get("SCRIPT_NAME") or "").rstrip("/")
             page = _LANDING.format(
@@ -177,6 +181,8 @@ class App:
             queries.append(body_query)
         if len(queries) != 1:
             if not queries and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+                if self._wants_description(environ):
+                    return self.descriptions.service(environ)  # type: ignore[union-attr]
                 return Response("303 See Other", b"", headers=[("Location", "./")])
             return _error("400 Bad Request", "give exactly one query (the 'query' parameter)")
         text = queries[0]
@@ -192,7 +198,8 @@ class App:
             checked = check_query(text)
         except QueryError as exc:
             return _error("400 Bad Request", str(exc))
-        chosen = negotiate(environ.get("HTTP_ACCEPT"), checked.form)
+        format_name = next((v for k, v in params if k == "format"), None)
+        chosen = choose(environ.get("HTTP_ACCEPT"), format_name, checked.form)
         if chosen is None:
             offered = GRAPH_TYPES if checked.form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES
             return _error(
@@ -236,6 +243,21 @@ class App:
             return _error("500 Internal Server Error", answer.message)
         headers = [("X-Il2kg-Query-Seconds", f"{answer.seconds:.4f}"), ("Vary", "Accept")]
         return Response("200 OK", answer.body, content_type, headers)
+
+    def _wants_description(self, environ: dict[str, Any], *, explicit: bool = False) -> bool:
+        """Whether a GET without a query asks for the Service Description rather than the page.
+
+        At the endpoint URL anything but a browser's Accept gets it; at the root (``explicit``)
+        only an Accept naming an RDF type (or ``?format=``) does.
+        """
+        if self.descriptions is None:
+            return False
+        accept = environ.get("HTTP_ACCEPT") or ""
+        if "format=" in environ.get("QUERY_STRING", ""):
+            return True
+        if wants_html(accept, _RDF_TYPES):
+            return False
+        return not explicit or any(m in _RDF_TYPES for m, _ in accepted(accept))
 
     # -- the explorer ----------------------------------------------------------------------------
 

@@ -150,7 +150,12 @@ def start(
     folder = prepare_store(kg, location)
     pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue)
     app = App(
-        pool, explorer=kg_explorer(kg), caption=caption_for(kg), cors=cors, max_bytes=max_bytes
+        pool,
+        explorer=kg_explorer(kg),
+        kg=kg,
+        caption=caption_for(kg),
+        cors=cors,
+        max_bytes=max_bytes,
     )
     try:
         server = make_server(
