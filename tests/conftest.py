@@ -67,3 +67,30 @@ def shipped_endpoint(
     ep = serving(shipped_kg, tmp_path_factory.mktemp("shipped-serve"), timeout=20, cors=True)
     yield ep
     ep.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's headless Chromium, with nothing of its own reaching the network
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Playwright), one per session; each test opens its own context."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"BROWSER TESTS SKIPPED: playwright is not installed ({exc})")
+    if not CHROMIUM.exists():  # pragma: no cover
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -47,6 +47,16 @@ _EXAMPLE: Final = """SELECT ?cytokine ?label WHERE {
 } LIMIT 10"""
 
 
+#: What ``--cors`` adds to every answer: any origin may read it (no credentials are involved: the
+#: endpoint is read-only and public), and a preflight allows the methods and headers of the
+#: SPARQL 1.1 Protocol (``Content-Type: application/sparql-query`` is not a "simple" header).
+_CORS_HEADERS: Final = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, Content-Type"),
+    ("Access-Control-Expose-Headers", "Retry-After, X-Il2kg-Query-Seconds"),
+    ("Access-Control-Max-Age", "600"),
+]
 #: media types of the descriptions (and entity documents) other than HTML
 _RDF_TYPES: Final = tuple(GRAPH_TYPES)
 
@@ -91,7 +101,7 @@ class App:
             *resp.headers,
         ]
         if self.cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers += _CORS_HEADERS
         start_response(resp.status, headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
@@ -101,9 +111,10 @@ class App:
         """Route one request."""
         path = environ.get("PATH_INFO", "/") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
+        if method == "OPTIONS":  # a CORS preflight (the CORS headers are added to every answer)
+            allow = "GET, POST, OPTIONS" if path in ("/query", "/sparql") else "GET, HEAD, OPTIONS"
+            return Response("204 No Content", b"", headers=[("Allow", allow)])
         if path in ("/query", "/sparql"):
-            if method == "OPTIONS":
-                return Response("204 No Content", b"", headers=[("Allow", "GET, POST, OPTIONS")])
             if method not in ("GET", "HEAD", "POST"):
                 return Response(
                     "405 Method Not Allowed",
