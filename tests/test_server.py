@@ -300,7 +300,7 @@ def test_explorer_and_landing_page(endpoint: Endpoint) -> None:
     assert status == 200 and b"JAK1" in body
     assert http(endpoint, "/explore?focus=no-such-thing")[0] == 404
     status, ctype, body = http(endpoint, "/")
-    assert status == 200 and b"/query" in body
+    assert status == 200 and b'<form id="query-form" action="query"' in body
     assert http(endpoint, "/nope")[0] == 404
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
@@ -28,25 +27,6 @@ MAX_QUERY_BYTES: Final = 256 * 1024
 
 # -- the WSGI application ------------------------------------------------------------------------
 
-_LANDING: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>il2kg SPARQL endpoint</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em}}
-code,textarea{{font:14px ui-monospace,monospace}}textarea{{width:100%}}</style></head>
-<body><h1>il2kg SPARQL endpoint</h1>
-<p>{caption}</p>
-<ul><li>SPARQL 1.1 Protocol: <code>{base}/query</code> (GET or POST; read-only; timeout {timeout:g} s)</li>
-<li>The interactive graph: <a href="explore">/explore</a> (add <code>?focus=IL2&amp;depth=1</code>)</li></ul>
-<form action="query" method="get"><textarea name="query" rows="8">{example}</textarea>
-<p><button>Run (SPARQL JSON)</button></p></form>
-<p>Prefixes of the pinned map (<code>il2kg:</code>, <code>HGNC:</code>, <code>CL:</code> ...)
-need no PREFIX line. <code>SERVICE</code>, <code>FROM</code> and updates are refused.</p>
-</body></html>
-"""
-_EXAMPLE: Final = """SELECT ?cytokine ?label WHERE {
-  ?cytokine a il2kg:Cytokine ; rdfs:label ?label .
-} LIMIT 10"""
-
-
 #: What ``--cors`` adds to every answer: any origin may read it (no credentials are involved: the
 #: endpoint is read-only and public), and a preflight allows the methods and headers of the
 #: SPARQL 1.1 Protocol (``Content-Type: application/sparql-query`` is not a "simple" header).
@@ -59,6 +39,8 @@ _CORS_HEADERS: Final = [
 ]
 #: media types of the descriptions (and entity documents) other than HTML
 _RDF_TYPES: Final = tuple(GRAPH_TYPES)
+#: every media type a query answer comes in
+_ALL_TYPES: Final = (*SELECT_TYPES, *GRAPH_TYPES)
 
 
 class App:
@@ -79,7 +61,9 @@ class App:
         self.caption = caption
         self.cors = cors
         self.max_bytes = max_bytes
+        self.kg = kg
         self.descriptions = None
+        self._examples: list[dict[str, Any]] | None = None
         if kg is not None:
             from il2kg.server.describe import Descriptions
 
@@ -135,14 +119,8 @@ class App:
         if path == "/" and self._wants_description(environ, explicit=True):
             return self.descriptions.service(environ)  # type: ignore[union-attr]
         if path == "/":
-            base = (environ.get("SCRIPT_NAME") or "").rstrip("/")
-            page = _LANDING.format(
-                caption=escape(self.caption),
-                base=escape(base),
-                timeout=self.pool.timeout,
-                example=escape(_EXAMPLE),
-            )
-            return Response("200 OK", page.encode(), "text/html; charset=utf-8")
+            params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+            return self.page(params.get("query", [None])[0])
         return _error("404 Not Found", f"no such page: {path} (try /query or /explore)")
 
     # -- SPARQL ----------------------------------------------------------------------------------
@@ -199,6 +177,9 @@ class App:
         text = queries[0]
         if len(text.encode()) > MAX_QUERY_BYTES:
             return _error("413 Content Too Large", f"the query is over {MAX_QUERY_BYTES:,} bytes")
+        browser = wants_html(environ.get("HTTP_ACCEPT"), _ALL_TYPES)
+        if browser and self.kg is not None and "format" not in names:
+            return self.page(text)  # a browser: the page shows the query and runs it by fetch
         graphs = {k: tuple(v for n, v in params if n == k) for k in _GRAPH_PARAMS}
         for name, values in graphs.items():
             for value in values:
@@ -254,6 +235,19 @@ class App:
             return _error("500 Internal Server Error", answer.message)
         headers = [("X-Il2kg-Query-Seconds", f"{answer.seconds:.4f}"), ("Vary", "Accept")]
         return Response("200 OK", answer.body, content_type, headers)
+
+    def page(self, query: str | None) -> Response:
+        """The query page (``query``: the query of a permalink, run at once)."""
+        from il2kg.server.pages import examples, query_page
+
+        if self.kg is None:
+            return _error("404 Not Found", "the query page is not available on this server")
+        with self._pages_lock:
+            if self._examples is None:
+                self._examples = examples(self.kg)
+        return query_page(
+            self._examples, query=query, caption=self.caption, timeout=self.pool.timeout
+        )
 
     def _wants_description(self, environ: dict[str, Any], *, explicit: bool = False) -> bool:
         """Whether a GET without a query asks for the Service Description rather than the page.
