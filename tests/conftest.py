@@ -60,6 +60,16 @@ def serving(kg: KnowledgeGraph, folder: Path, **options: Any) -> Endpoint:
 
 
 @pytest.fixture(scope="session")
+def fixture_endpoint(
+    fixture_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
+    """The endpoint over the fixture knowledge base, default options (no CORS)."""
+    ep = serving(fixture_kg, tmp_path_factory.mktemp("fixture-serve"))
+    yield ep
+    ep.stop()
+
+
+@pytest.fixture(scope="session")
 def shipped_endpoint(
     shipped_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Endpoint]:

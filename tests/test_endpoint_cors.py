@@ -16,7 +16,6 @@ import pytest
 
 from il2kg import KnowledgeGraph
 from il2kg.server.endpoint import Endpoint
-from tests.conftest import serving
 
 KINASES = "SELECT ?k WHERE { ?k a il2kg:Kinase } ORDER BY ?k"
 #: What the page of the other origin runs: both kinds of POST, reporting status and rows or error
@@ -64,13 +63,9 @@ def other_origin() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def closed_endpoint(
-    fixture_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Endpoint]:
-    ep = serving(fixture_kg, tmp_path_factory.mktemp("no-cors"))
-    yield ep
-    ep.stop()
+@pytest.fixture
+def closed_endpoint(fixture_endpoint: Endpoint) -> Endpoint:
+    return fixture_endpoint
 
 
 def run_from(chromium: Any, origin: str, endpoint: Endpoint) -> tuple[dict[str, Any], set[str]]:

@@ -63,11 +63,14 @@ class App:
         self.max_bytes = max_bytes
         self.kg = kg
         self.descriptions = None
+        self.documents = None
         self._examples: list[dict[str, Any]] | None = None
         if kg is not None:
+            from il2kg.server.deref import Documents
             from il2kg.server.describe import Descriptions
 
             self.descriptions = Descriptions(kg)
+            self.documents = Documents(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
 
@@ -121,6 +124,15 @@ class App:
         if path == "/":
             params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
             return self.page(params.get("query", [None])[0])
+        if self.documents is not None:
+            if path == "/lookup":
+                return self.documents.lookup(environ)
+            for kind in ("page", "rdf"):
+                if path.startswith(f"/{kind}/"):
+                    return self.documents.document(environ, kind, path[len(kind) + 2 :])
+            resource = self.documents.resource(environ, path)
+            if resource is not None:
+                return resource
         return _error("404 Not Found", f"no such page: {path} (try /query or /explore)")
 
     # -- SPARQL ----------------------------------------------------------------------------------
