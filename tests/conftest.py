@@ -91,9 +91,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """A headless Chromium (Playwright), one per session; each test opens its own context."""
+    """A headless Chromium (Playwright), one per test module (Playwright's sync API allows one
+    at a time: the explorer tests start their own); each test opens its own context."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:  # pragma: no cover - depends on the machine

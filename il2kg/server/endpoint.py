@@ -188,6 +188,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "url": endpoint.url,
         "query": endpoint.url + "/query",
         "explore": endpoint.url + "/explore",
+        "void": endpoint.url + "/.well-known/void",
         "timeout_s": endpoint.pool.timeout,
         "workers": endpoint.pool.size,
         "queue": endpoint.pool.queue,
