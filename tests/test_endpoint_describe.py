@@ -193,5 +193,7 @@ def test_format_parameter_names_the_result_format(endpoint: Endpoint) -> None:
     q = urllib.parse.urlencode({"query": "CONSTRUCT WHERE { ?k a il2kg:Kinase }", "format": "json"})
     status, ctype, _ = get(endpoint, "/query?" + q)
     assert status == 200 and ctype.startswith("application/ld+json")
+    status, ctype, body = get(endpoint, "/?" + q, CHROMIUM_ACCEPT)  # a permalink naming a format
+    assert status == 200 and ctype.startswith("application/ld+json")
     q = urllib.parse.urlencode({"query": "ASK {}", "format": "png"})
     assert get(endpoint, "/query?" + q)[0] == 406

@@ -119,11 +119,13 @@ class App:
             return Response("200 OK", b"ok\n")
         if path in ("/.well-known/void", "/void") and self.descriptions is not None:
             return self.descriptions.void(environ)
-        if path == "/" and self._wants_description(environ, explicit=True):
-            return self.descriptions.service(environ)  # type: ignore[union-attr]
         if path == "/":
             params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
-            return self.page(params.get("query", [None])[0])
+            if "query" in params:  # a permalink: the page, or the answer in a named format
+                return self.query(environ) if "format" in params else self.page(params["query"][0])
+            if self._wants_description(environ, explicit=True):
+                return self.descriptions.service(environ)  # type: ignore[union-attr]
+            return self.page(None)
         if self.documents is not None:
             if path == "/lookup":
                 return self.documents.lookup(environ)
