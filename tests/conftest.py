@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -14,6 +15,9 @@ os.environ.pop("IL2KG_DATA_DIR", None)
 
 from il2kg import KnowledgeGraph
 from tests._net import Listener
+
+if TYPE_CHECKING:
+    from il2kg.server.endpoint import Endpoint
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -46,3 +50,58 @@ def net(listener: Listener) -> Listener:
     """The module's listener, its record cleared for this test."""
     listener.reset()
     return listener
+
+
+def serving(kg: KnowledgeGraph, folder: Path, **options: Any) -> Endpoint:
+    """``il2kg serve`` of ``kg`` on a free loopback port, in a background thread."""
+    from il2kg.server.endpoint import start
+
+    return start(kg, port=0, location=folder / "store", background=True, **options)
+
+
+@pytest.fixture(scope="session")
+def fixture_endpoint(
+    fixture_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
+    """The endpoint over the fixture knowledge base, default options (no CORS)."""
+    ep = serving(fixture_kg, tmp_path_factory.mktemp("fixture-serve"))
+    yield ep
+    ep.stop()
+
+
+@pytest.fixture(scope="session")
+def shipped_endpoint(
+    shipped_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Endpoint]:
+    """The endpoint over the shipped data (20 s timeout, CORS on), shared by the test modules."""
+    ep = serving(shipped_kg, tmp_path_factory.mktemp("shipped-serve"), timeout=20, cors=True)
+    yield ep
+    ep.stop()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Debian's headless Chromium, with nothing of its own reaching the network
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Playwright), one per test module (Playwright's sync API allows one
+    at a time: the explorer tests start their own); each test opens its own context."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"BROWSER TESTS SKIPPED: playwright is not installed ({exc})")
+    if not CHROMIUM.exists():  # pragma: no cover
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

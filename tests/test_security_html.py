@@ -427,3 +427,57 @@ def test_cli_lookups_print_payloads_as_text(hostile: Path) -> None:
     assert res.exit_code == 0, res.output
     assert f"{PAYLOADS[1]} #1  (IL2KG:X1)" in res.stdout
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", res.stdout)
+
+
+# -- the server's HTML: IRI cards and the query page ----------------------------------------------
+
+
+def test_server_cards_and_query_page_are_inert(browser: Any, hostile: Path, tmp_path: Path) -> None:
+    """Every card of the hostile graph, and the query page showing its labels, run nothing."""
+    import urllib.parse
+
+    from rdflib import URIRef
+
+    from tests.conftest import serving
+
+    kg = KnowledgeGraph(hostile)
+    base = "https://w3id.org/il2kg/"
+    minted = sorted(
+        {str(t) for tr in kg.graph for t in tr if isinstance(t, URIRef) and str(t).startswith(base)}
+    )
+    ep = serving(kg, tmp_path)
+    ctx = browser.new_context()
+    loaded: list[tuple[str, str]] = []
+    dialogs: list[str] = []
+    try:
+        ctx.route(
+            "**/*",
+            lambda r: (
+                loaded.append((r.request.resource_type, r.request.url)),
+                r.continue_() if r.request.url.startswith(ep.url + "/") else r.abort(),
+            ),
+        )
+        page = ctx.new_page()
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        shown = 0
+        for iri in minted:
+            if re.search(r"-e\d+$", iri):  # an evidence node: shown on its statement's card
+                continue
+            page.goto(ep.url + "/" + iri[len(base) :])
+            assert page.evaluate("window.__pwned") is None, iri
+            shown += "#" in (page.text_content("body") or "")
+        assert shown > len(PAYLOADS)  # the payloads' text is on the pages, as text
+        q = "SELECT ?s ?label WHERE { ?s rdfs:label ?label }"
+        page.goto(ep.url + "/?" + urllib.parse.urlencode({"query": q}))
+        page.wait_for_selector("body[data-labels=done]", timeout=30_000)
+        assert page.evaluate("window.__pwned") is None
+        cells = page.evaluate(
+            "[...document.querySelectorAll('#results td')].map(td => td.textContent).join(' ')"
+        )
+        assert all(f"{p} #{i}" in cells for i, p in enumerate(PAYLOADS))
+    finally:
+        ctx.close()
+        ep.stop()
+    assert dialogs == []
+    assert {kind for kind, _ in loaded} <= {"document", "fetch"}, loaded
+    assert all(url.startswith(ep.url + "/") for _, url in loaded)

@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 
 from il2kg import KnowledgeGraph
-from il2kg.server.endpoint import Endpoint, start
+from il2kg.server.endpoint import Endpoint
 from il2kg.server.negotiate import negotiate
+from tests.conftest import serving
 
 TIMEOUT = 2.0
 #: COUNT over a 4-way cartesian product: ~10^10 rows on the fixture, never finishes in time
@@ -36,14 +37,7 @@ KINASES = "SELECT ?k WHERE { ?k a il2kg:Kinase } ORDER BY ?k"
 def endpoint(
     fixture_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Endpoint]:
-    ep = start(
-        fixture_kg,
-        port=0,
-        location=tmp_path_factory.mktemp("serve") / "store",
-        timeout=TIMEOUT,
-        workers=2,
-        background=True,
-    )
+    ep = serving(fixture_kg, tmp_path_factory.mktemp("serve"), timeout=TIMEOUT, workers=2)
     yield ep
     ep.stop()
 
@@ -306,7 +300,7 @@ def test_explorer_and_landing_page(endpoint: Endpoint) -> None:
     assert status == 200 and b"JAK1" in body
     assert http(endpoint, "/explore?focus=no-such-thing")[0] == 404
     status, ctype, body = http(endpoint, "/")
-    assert status == 200 and b"/query" in body
+    assert status == 200 and b'<form id="query-form" action="query"' in body
     assert http(endpoint, "/nope")[0] == 404
 
 

@@ -116,7 +116,9 @@ def serve(
     )
     info = describe(endpoint)
     click.echo(f"il2kg SPARQL endpoint: {info['query']}", err=True)
+    click.echo(f"query page: {info['url']}/", err=True)
     click.echo(f"explorer: {info['explore']}", err=True)
+    click.echo(f"VoID: {info['void']}", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"note: listening on {host}: other machines can query this endpoint", err=True)
     click.echo("Ctrl-C stops it.", err=True)

@@ -11,50 +11,36 @@ from __future__ import annotations
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from html import escape
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
-from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, negotiate
+from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, accepted, choose
 from il2kg.server.pool import MAX_ANSWER_BYTES, PoolFull, QueryJob, QueryPool
+from il2kg.server.web import Response, wants_html
+from il2kg.server.web import error as _error
+
+if TYPE_CHECKING:
+    from il2kg.kg import KnowledgeGraph
 
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES: Final = 256 * 1024
 
 # -- the WSGI application ------------------------------------------------------------------------
 
-_LANDING: Final = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>il2kg SPARQL endpoint</title>
-<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:46em;margin:2em auto;padding:0 1em}}
-code,textarea{{font:14px ui-monospace,monospace}}textarea{{width:100%}}</style></head>
-<body><h1>il2kg SPARQL endpoint</h1>
-<p>{caption}</p>
-<ul><li>SPARQL 1.1 Protocol: <code>{base}/query</code> (GET or POST; read-only; timeout {timeout:g} s)</li>
-<li>The interactive graph: <a href="explore">/explore</a> (add <code>?focus=IL2&amp;depth=1</code>)</li></ul>
-<form action="query" method="get"><textarea name="query" rows="8">{example}</textarea>
-<p><button>Run (SPARQL JSON)</button></p></form>
-<p>Prefixes of the pinned map (<code>il2kg:</code>, <code>HGNC:</code>, <code>CL:</code> ...)
-need no PREFIX line. <code>SERVICE</code>, <code>FROM</code> and updates are refused.</p>
-</body></html>
-"""
-_EXAMPLE: Final = """SELECT ?cytokine ?label WHERE {
-  ?cytokine a il2kg:Cytokine ; rdfs:label ?label .
-} LIMIT 10"""
-
-
-@dataclass
-class Response:
-    """An HTTP response built by the app."""
-
-    status: str
-    body: bytes
-    content_type: str = "text/plain; charset=utf-8"
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _error(status: str, message: str) -> Response:
-    return Response(status, (message.rstrip() + "\n").encode())
+#: What ``--cors`` adds to every answer: any origin may read it (no credentials are involved: the
+#: endpoint is read-only and public), and a preflight allows the methods and headers of the
+#: SPARQL 1.1 Protocol (``Content-Type: application/sparql-query`` is not a "simple" header).
+_CORS_HEADERS: Final = [
+    ("Access-Control-Allow-Origin", "*"),
+    ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
+    ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, Content-Type"),
+    ("Access-Control-Expose-Headers", "Retry-After, X-Il2kg-Query-Seconds"),
+    ("Access-Control-Max-Age", "600"),
+]
+#: media types of the descriptions (and entity documents) other than HTML
+_RDF_TYPES: Final = tuple(GRAPH_TYPES)
+#: every media type a query answer comes in
+_ALL_TYPES: Final = (*SELECT_TYPES, *GRAPH_TYPES)
 
 
 class App:
@@ -65,6 +51,7 @@ class App:
         pool: QueryPool,
         *,
         explorer: Callable[[dict[str, str]], str] | None = None,
+        kg: KnowledgeGraph | None = None,
         caption: str = "",
         cors: bool = False,
         max_bytes: int = MAX_ANSWER_BYTES,
@@ -74,6 +61,16 @@ class App:
         self.caption = caption
         self.cors = cors
         self.max_bytes = max_bytes
+        self.kg = kg
+        self.descriptions = None
+        self.documents = None
+        self._examples: list[dict[str, Any]] | None = None
+        if kg is not None:
+            from il2kg.server.deref import Documents
+            from il2kg.server.describe import Descriptions
+
+            self.descriptions = Descriptions(kg)
+            self.documents = Documents(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
 
@@ -91,7 +88,7 @@ class App:
             *resp.headers,
         ]
         if self.cors:
-            headers.append(("Access-Control-Allow-Origin", "*"))
+            headers += _CORS_HEADERS
         start_response(resp.status, headers)
         if environ.get("REQUEST_METHOD") == "HEAD":
             return [b""]
@@ -101,9 +98,10 @@ class App:
         """Route one request."""
         path = environ.get("PATH_INFO", "/") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
+        if method == "OPTIONS":  # a CORS preflight (the CORS headers are added to every answer)
+            allow = "GET, POST, OPTIONS" if path in ("/query", "/sparql") else "GET, HEAD, OPTIONS"
+            return Response("204 No Content", b"", headers=[("Allow", allow)])
         if path in ("/query", "/sparql"):
-            if method == "OPTIONS":
-                return Response("204 No Content", b"", headers=[("Allow", "GET, POST, OPTIONS")])
             if method not in ("GET", "HEAD", "POST"):
                 return Response(
                     "405 Method Not Allowed",
@@ -119,15 +117,24 @@ class App:
             return self.explore(environ)
         if path == "/health":
             return Response("200 OK", b"ok\n")
+        if path in ("/.well-known/void", "/void") and self.descriptions is not None:
+            return self.descriptions.void(environ)
         if path == "/":
-            base = (environ.get("SCRIPT_NAME") or "").rstrip("/")
-            page = _LANDING.format(
-                caption=escape(self.caption),
-                base=escape(base),
-                timeout=self.pool.timeout,
-                example=escape(_EXAMPLE),
-            )
-            return Response("200 OK", page.encode(), "text/html; charset=utf-8")
+            params = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+            if "query" in params:  # a permalink: the page, or the answer in a named format
+                return self.query(environ) if "format" in params else self.page(params["query"][0])
+            if self._wants_description(environ, explicit=True):
+                return self.descriptions.service(environ)  # type: ignore[union-attr]
+            return self.page(None)
+        if self.documents is not None:
+            if path == "/lookup":
+                return self.documents.lookup(environ)
+            for kind in ("page", "rdf"):
+                if path.startswith(f"/{kind}/"):
+                    return self.documents.document(environ, kind, path[len(kind) + 2 :])
+            resource = self.documents.resource(environ, path)
+            if resource is not None:
+                return resource
         return _error("404 Not Found", f"no such page: {path} (try /query or /explore)")
 
     # -- SPARQL ----------------------------------------------------------------------------------
@@ -177,11 +184,16 @@ class App:
             queries.append(body_query)
         if len(queries) != 1:
             if not queries and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+                if self._wants_description(environ):
+                    return self.descriptions.service(environ)  # type: ignore[union-attr]
                 return Response("303 See Other", b"", headers=[("Location", "./")])
             return _error("400 Bad Request", "give exactly one query (the 'query' parameter)")
         text = queries[0]
         if len(text.encode()) > MAX_QUERY_BYTES:
             return _error("413 Content Too Large", f"the query is over {MAX_QUERY_BYTES:,} bytes")
+        browser = wants_html(environ.get("HTTP_ACCEPT"), _ALL_TYPES)
+        if browser and self.kg is not None and "format" not in names:
+            return self.page(text)  # a browser: the page shows the query and runs it by fetch
         graphs = {k: tuple(v for n, v in params if n == k) for k in _GRAPH_PARAMS}
         for name, values in graphs.items():
             for value in values:
@@ -192,7 +204,8 @@ class App:
             checked = check_query(text)
         except QueryError as exc:
             return _error("400 Bad Request", str(exc))
-        chosen = negotiate(environ.get("HTTP_ACCEPT"), checked.form)
+        format_name = next((v for k, v in params if k == "format"), None)
+        chosen = choose(environ.get("HTTP_ACCEPT"), format_name, checked.form)
         if chosen is None:
             offered = GRAPH_TYPES if checked.form in ("CONSTRUCT", "DESCRIBE") else SELECT_TYPES
             return _error(
@@ -236,6 +249,34 @@ class App:
             return _error("500 Internal Server Error", answer.message)
         headers = [("X-Il2kg-Query-Seconds", f"{answer.seconds:.4f}"), ("Vary", "Accept")]
         return Response("200 OK", answer.body, content_type, headers)
+
+    def page(self, query: str | None) -> Response:
+        """The query page (``query``: the query of a permalink, run at once)."""
+        from il2kg.server.pages import examples, query_page
+
+        if self.kg is None:
+            return _error("404 Not Found", "the query page is not available on this server")
+        with self._pages_lock:
+            if self._examples is None:
+                self._examples = examples(self.kg)
+        return query_page(
+            self._examples, query=query, caption=self.caption, timeout=self.pool.timeout
+        )
+
+    def _wants_description(self, environ: dict[str, Any], *, explicit: bool = False) -> bool:
+        """Whether a GET without a query asks for the Service Description rather than the page.
+
+        At the endpoint URL anything but a browser's Accept gets it; at the root (``explicit``)
+        only an Accept naming an RDF type (or ``?format=``) does.
+        """
+        if self.descriptions is None:
+            return False
+        accept = environ.get("HTTP_ACCEPT") or ""
+        if "format=" in environ.get("QUERY_STRING", ""):
+            return True
+        if wants_html(accept, _RDF_TYPES):
+            return False
+        return not explicit or any(m in _RDF_TYPES for m, _ in accepted(accept))
 
     # -- the explorer ----------------------------------------------------------------------------
 

@@ -150,7 +150,12 @@ def start(
     folder = prepare_store(kg, location)
     pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue)
     app = App(
-        pool, explorer=kg_explorer(kg), caption=caption_for(kg), cors=cors, max_bytes=max_bytes
+        pool,
+        explorer=kg_explorer(kg),
+        kg=kg,
+        caption=caption_for(kg),
+        cors=cors,
+        max_bytes=max_bytes,
     )
     try:
         server = make_server(
@@ -183,6 +188,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "url": endpoint.url,
         "query": endpoint.url + "/query",
         "explore": endpoint.url + "/explore",
+        "void": endpoint.url + "/.well-known/void",
         "timeout_s": endpoint.pool.timeout,
         "workers": endpoint.pool.size,
         "queue": endpoint.pool.queue,

@@ -27,11 +27,23 @@ GRAPH_TYPES: Final[dict[str, tuple[str, str]]] = {
     "application/xml": ("RDF_XML", "application/rdf+xml"),
 }
 
+#: short names of ``?format=`` (download links, shareable URLs) -> the media type they stand for
+FORMAT_NAMES: Final[dict[str, str]] = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
 
 # -- content negotiation -------------------------------------------------------------------------
 
 
-def _accepted(accept: str) -> list[tuple[str, float]]:
+def accepted(accept: str) -> list[tuple[str, float]]:
     """Media ranges of an Accept header with their q-values, best first (stable)."""
     out = []
     for i, part in enumerate(accept.split(",")):
@@ -60,7 +72,7 @@ def negotiate(accept: str | None, form: str) -> tuple[str, str] | None:
     default = next(iter(table.values()))
     if not accept:
         return default
-    for media, _ in _accepted(accept):
+    for media, _ in accepted(accept):
         if media in table:
             return table[media]
         if media in ("*/*", "application/*", "text/*") or media.endswith("/*"):
@@ -73,4 +85,20 @@ def negotiate(accept: str | None, form: str) -> tuple[str, str] | None:
     return None
 
 
-__all__ = ["GRAPH_TYPES", "SELECT_TYPES", "negotiate"]
+def choose(accept: str | None, format_name: str | None, form: str) -> tuple[str, str] | None:
+    """Like :func:`negotiate`, but a ``?format=`` name (:data:`FORMAT_NAMES`) overrides Accept.
+
+    ``json`` and ``xml`` name JSON-LD and RDF/XML for graph answers.
+    """
+    if not format_name:
+        return negotiate(accept, form)
+    media = FORMAT_NAMES.get(format_name.lower())
+    if media is None:
+        return None
+    graph = form in ("CONSTRUCT", "DESCRIBE")
+    if graph and media in ("application/sparql-results+json", "application/sparql-results+xml"):
+        media = "application/ld+json" if media.endswith("json") else "application/rdf+xml"
+    return (GRAPH_TYPES if graph else SELECT_TYPES).get(media)
+
+
+__all__ = ["FORMAT_NAMES", "GRAPH_TYPES", "SELECT_TYPES", "accepted", "choose", "negotiate"]
