@@ -76,6 +76,7 @@ class IL2KG(DefinedNamespace):
     associates_with: URIRef
     better_tolerated_than: URIRef
     binds: URIRef
+    biomarker_for: URIRef
     citesReference: URIRef
     comparator: URIRef
     concerns: URIRef
