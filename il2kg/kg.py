@@ -566,10 +566,15 @@ class KnowledgeGraph:
         """The on-disk Oxigraph store of this graph in the build cache (``None``: cannot be kept).
 
         On a warm cache only the entry's manifest and the store's marker are read: the first
-        query of a process does not read or hash the N-Triples. Filled on first use.
+        query of a process does not read or hash the N-Triples. Filled on first use; checked
+        once per reasoning in this object (and again when a query found it damaged).
         """
         from il2kg.errors import StoreError
         from il2kg.query.stores import cached_store
+
+        checked: dict[str, Path] = self.__dict__.setdefault("_stores", {})
+        if not rebuild and reasoning in checked:
+            return checked[reasoning]
 
         digest = self._cache.digest(self._key)
         if digest is None:  # no entry yet: build it (or raise DataError)
@@ -578,7 +583,7 @@ class KnowledgeGraph:
             if digest is None:  # the cache cannot be written
                 return None
         try:
-            return cached_store(
+            folder = cached_store(
                 self._cache.folder(self._key, f"oxigraph-{reasoning}"),
                 digest,
                 lambda: self.ntriples,
@@ -587,6 +592,8 @@ class KnowledgeGraph:
             )
         except StoreError:
             return None
+        checked[reasoning] = folder
+        return folder
 
     def push(
         self,

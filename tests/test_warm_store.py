@@ -236,3 +236,13 @@ def test_the_warm_process_is_sandboxed(fixture_kg: KnowledgeGraph) -> None:
         assert os.readlink(f"/proc/{pid}/ns/net") != mine
         status = Path(f"/proc/{pid}/status").read_text()
         assert "Seccomp:\t2" in status
+
+
+def test_a_store_removed_under_a_running_graph_is_filled_again(fresh: tuple[Path, Path]) -> None:
+    data, cache = fresh
+    kg = KnowledgeGraph(data, cache_root=cache)
+    expected = _count(kg)
+    warm.close_all()
+    shutil.rmtree(_store_of(cache))  # e.g. another process pruned the cache
+    assert _count(kg) == expected
+    assert files_intact(_store_of(cache))

@@ -59,6 +59,23 @@ _LABEL = VOCABULARIES["rdfs"] + "label"
 
 class _Engine:
     name = ""
+    #: The terms of the answer being read, by engine node: a term repeated over rows is made
+    #: (and pickled, and sent) once.
+    _terms: dict[Any, Term]
+
+    def term(self, node: Any) -> Term:
+        raise NotImplementedError
+
+    def shared(self, node: Any) -> Term:
+        """:meth:`term`, made once per distinct node of the answer (see :meth:`reset`)."""
+        found = self._terms.get(node)
+        if found is None:
+            found = self._terms[node] = self.term(node)
+        return found
+
+    def reset(self) -> None:
+        """Forget the terms of the previous answer."""
+        self._terms = {}
 
     def run(
         self, text: str, prefixes: dict[str, str], bindings: dict[str, Term]
@@ -124,7 +141,7 @@ class _Oxigraph(_Engine):
         return "GRAPH", (), res
 
     def item(self, form: str, raw: Any) -> Row | Triple:
-        term = self.term
+        term = self.shared
         if form == "SELECT":
             return tuple(None if v is None else term(v) for v in raw)
         return (term(raw.subject), term(raw.predicate), term(raw.object))
@@ -187,7 +204,7 @@ class _Rdflib(_Engine):
         return "GRAPH", (), res.graph
 
     def item(self, form: str, raw: Any) -> Row | Triple:
-        term = self.term
+        term = self.shared
         if form == "SELECT":
             return tuple(None if x is None else term(x) for x in raw)
         s, p, o = raw
@@ -303,6 +320,7 @@ def collect(job: Job, make: Callable[[], _Engine]) -> Results:
     """Answer ``job`` on the engine ``make()`` gives (in the query process; timed from here)."""
     start = time.perf_counter()
     eng = make()
+    eng.reset()
     form, names, answer = eng.run(job.query.text, job.query.prefixes(), dict(job.bindings))
     if form == "ASK":
         return Results(
@@ -324,6 +342,7 @@ def collect(job: Job, make: Callable[[], _Engine]) -> Results:
     except (OSError, RuntimeError) as exc:
         raise _failed(exc, f"query failed ({type(exc).__name__}): {exc}") from None
     labels: dict[str, str] = {}
+    eng.reset()
     if job.labels:
         for iri in _iris(kept, form):
             if len(labels) > 5000:
