@@ -246,3 +246,27 @@ def test_a_store_removed_under_a_running_graph_is_filled_again(fresh: tuple[Path
     shutil.rmtree(_store_of(cache))  # e.g. another process pruned the cache
     assert _count(kg) == expected
     assert files_intact(_store_of(cache))
+
+
+def test_il2kg_query_fills_the_store_once_then_reads_it(fresh: tuple[Path, Path]) -> None:
+    import subprocess
+
+    data, cache = fresh
+    env = dict(os.environ, IL2KG_CACHE_DIR=str(cache))
+    argv = [sys.executable, "-m", "il2kg", "--data-dir", str(data), "query", "--format", "csv"]
+    first = subprocess.run([*argv, COUNT], capture_output=True, text=True, env=env, check=True)
+    folder = _store_of(cache)
+    filled = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    (entry,) = [p for p in cache.iterdir() if p.is_dir()]
+    (entry / "graph.nt").write_bytes(b"")  # a second run that read the N-Triples would notice
+    again = subprocess.run([*argv, COUNT], capture_output=True, text=True, env=env, check=True)
+    assert again.stdout == first.stdout == "n\n480\n"
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == filled
+
+
+def test_the_rdflib_api_on_the_store_is_killed_at_the_timeout(fixture_kg: KnowledgeGraph) -> None:
+    fixture_kg.ask(COUNT, by_name=False, store="oxigraph")
+    (pid,) = warm.pids()
+    with pytest.raises(QueryTimeout):
+        fixture_kg.ask(CARTESIAN, by_name=False, store="oxigraph", timeout=0.3)
+    assert not alive(pid)
