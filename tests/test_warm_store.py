@@ -270,3 +270,21 @@ def test_the_rdflib_api_on_the_store_is_killed_at_the_timeout(fixture_kg: Knowle
     with pytest.raises(QueryTimeout):
         fixture_kg.ask(CARTESIAN, by_name=False, store="oxigraph", timeout=0.3)
     assert not alive(pid)
+
+
+def test_a_damaged_store_that_cannot_be_refilled_falls_back_to_memory(
+    fresh: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import il2kg.query.stores as stores
+    from il2kg.errors import StoreError
+
+    data, cache = fresh
+    expected = _count(KnowledgeGraph(data, cache_root=cache))
+    warm.close_all()
+    _damage(_store_of(cache), "header")
+
+    def unwritable(*_: object, **__: object) -> None:
+        raise StoreError("cannot write an Oxigraph store (read-only cache)")
+
+    monkeypatch.setattr(stores, "load_store", unwritable)
+    assert _count(KnowledgeGraph(data, cache_root=cache)) == expected

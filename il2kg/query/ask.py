@@ -126,31 +126,31 @@ class _InSandbox:
         from il2kg.query.engines import execute, make_job
 
         stored = self._stored(rebuild=False)
-        if stored is None:
-            return execute(
-                checked,
-                self._build(),
-                engine=self._engine(),
-                bindings=bindings,
-                timeout=timeout,
-                limit=limit,
-                labels=labels,
-            )
-        from il2kg.query.warm import forget, run_warm
+        if stored is not None:
+            from il2kg.query.warm import forget, run_warm
 
-        job = make_job(checked, self._engine(), bindings, limit, labels)
-        try:
-            return run_warm(*stored, job, timeout)
-        except StoreError:  # RocksDB refused to open or read it: fill it again, ask again
-            forget(stored[0])
-            stored = self._stored(rebuild=True)
-            if stored is None:
-                raise
-        try:
-            return run_warm(*stored, job, timeout)
-        except StoreError as exc:
-            forget(stored[0])
-            raise QueryError(str(exc)) from None
+            job = make_job(checked, self._engine(), bindings, limit, labels)
+            try:
+                return run_warm(*stored, job, timeout)
+            except StoreError:  # RocksDB refused to open or read it: fill it again, ask again
+                forget(stored[0])
+                stored = self._stored(rebuild=True)
+            if stored is not None:
+                try:
+                    return run_warm(*stored, job, timeout)
+                except StoreError as exc:
+                    forget(stored[0])
+                    raise QueryError(str(exc)) from None
+        # no store (or it cannot be filled again): a store built in memory for this query
+        return execute(
+            checked,
+            self._build(),
+            engine=self._engine(),
+            bindings=bindings,
+            timeout=timeout,
+            limit=limit,
+            labels=labels,
+        )
 
 
 @dataclass(frozen=True)
