@@ -2,7 +2,9 @@
 
 The key hashes il2kg's own code, the ontology, the shapes and every data file (path and bytes).
 An entry holds the validated model (``model.json``) and the graph (``graph.nt``) with a manifest
-of their SHA-256 digests; an entry whose files do not match their digests is rebuilt.
+of their SHA-256 digests; an entry whose files do not match their digests is rebuilt. The first
+local query adds the graph's on-disk Oxigraph store (``oxigraph-none/``, one per reasoning),
+which goes with the entry (:func:`il2kg.query.stores.cached_store`).
 """
 
 from __future__ import annotations
@@ -93,6 +95,22 @@ class BuildCache:
         except ValueError:
             return None
         return model, blobs["graph.nt"], manifest
+
+    def digest(self, key: str, name: str = "graph.nt") -> str | None:
+        """The SHA-256 the manifest of entry ``key`` records for ``name`` (``None``: no entry).
+
+        Only the small manifest is read: what a query needs to trust the entry's on-disk store.
+        """
+        try:
+            manifest = json.loads((self.root / key / "manifest.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        value = manifest.get(name) if isinstance(manifest, dict) else None
+        return value if isinstance(value, str) else None
+
+    def folder(self, key: str, name: str) -> Path:
+        """A folder kept inside entry ``key`` (removed with it), e.g. its on-disk query store."""
+        return self.root / key / name
 
     def write(
         self, key: str, model: dict[str, Any], nt: bytes, extra: dict[str, Any] | None = None

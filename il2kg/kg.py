@@ -539,10 +539,11 @@ class KnowledgeGraph:
         :raises UnknownEntityError: for a parameter naming no entity, or several.
         :raises EndpointError: from a remote endpoint.
         """
-        from il2kg.query.ask import ask, backend_for
+        from il2kg.query.ask import GraphSource, ask, backend_for
 
+        source = GraphSource(lambda: self.ntriples, self._query_store if self.use_cache else None)
         backend = backend_for(
-            self.ntriples,
+            source,
             endpoint=endpoint,
             store=store,
             location=location,
@@ -560,6 +561,39 @@ class KnowledgeGraph:
             limit=limit,
             labels=labels,
         )
+
+    def _query_store(self, reasoning: str, rebuild: bool) -> Path | None:
+        """The on-disk Oxigraph store of this graph in the build cache (``None``: cannot be kept).
+
+        On a warm cache only the entry's manifest and the store's marker are read: the first
+        query of a process does not read or hash the N-Triples. Filled on first use; checked
+        once per reasoning in this object (and again when a query found it damaged).
+        """
+        from il2kg.errors import StoreError
+        from il2kg.query.stores import cached_store
+
+        checked: dict[str, Path] = self.__dict__.setdefault("_stores", {})
+        if not rebuild and reasoning in checked:
+            return checked[reasoning]
+
+        digest = self._cache.digest(self._key)
+        if digest is None:  # no entry yet: build it (or raise DataError)
+            _ = self._raw
+            digest = self._cache.digest(self._key)
+            if digest is None:  # the cache cannot be written
+                return None
+        try:
+            folder = cached_store(
+                self._cache.folder(self._key, f"oxigraph-{reasoning}"),
+                digest,
+                lambda: self.ntriples,
+                reasoning,
+                rebuild=rebuild,
+            )
+        except StoreError:
+            return None
+        checked[reasoning] = folder
+        return folder
 
     def push(
         self,

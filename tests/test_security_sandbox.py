@@ -40,6 +40,7 @@ from il2kg.query.engines import (
 from il2kg.query.gate import CheckedQuery, check_query
 from il2kg.query.layout import oxigraph_store, rdflib_dataset
 from tests._net import Listener
+from tests._proc import alive
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -482,14 +483,6 @@ def _children(pid: int) -> set[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 def _start_query(timeout: str = "30") -> tuple[subprocess.Popen[bytes], int]:
     """``il2kg query`` on a cartesian product in its own process group, and its query child."""
     argv = ["-m", "il2kg", "--data-dir", str(FIXTURE), "query", "--timeout", timeout]
@@ -501,7 +494,7 @@ def _start_query(timeout: str = "30") -> tuple[subprocess.Popen[bytes], int]:
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        kids = [k for k in _children(proc.pid) if _alive(k)]
+        kids = [k for k in _children(proc.pid) if alive(k)]
         if kids:
             return proc, kids[0]
         if proc.poll() is not None:
@@ -514,10 +507,10 @@ def _start_query(timeout: str = "30") -> tuple[subprocess.Popen[bytes], int]:
 def _gone_within(pid: int, seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if not _alive(pid):
+        if not alive(pid):
             return True
         time.sleep(0.02)
-    return not _alive(pid)
+    return not alive(pid)
 
 
 @pytest.mark.skipif(not LINUX, reason="PR_SET_PDEATHSIG and /proc are Linux's")
@@ -525,7 +518,7 @@ def test_m3_the_query_process_dies_with_its_parent() -> None:
     proc, child = _start_query()
     try:
         time.sleep(0.3)  # the child is computing
-        assert _alive(child)
+        assert alive(child)
         proc.kill()  # SIGKILL: no finally, no handler runs in the parent
         proc.wait(5)
         assert _gone_within(child, 2), "the query process outlived il2kg"
@@ -569,7 +562,7 @@ def test_any_exception_in_the_parent_kills_the_child(kg: KnowledgeGraph) -> None
     def alarm(signum: int, frame: object) -> None:
         raise Boom
 
-    before = {k for k in _children(os.getpid()) if _alive(k)}
+    before = {k for k in _children(os.getpid()) if alive(k)}
     old = signal.signal(signal.SIGALRM, alarm)
     try:
         signal.setitimer(signal.ITIMER_REAL, 0.5)
@@ -580,7 +573,7 @@ def test_any_exception_in_the_parent_kills_the_child(kg: KnowledgeGraph) -> None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-    assert {k for k in _children(os.getpid()) if _alive(k)} <= before
+    assert {k for k in _children(os.getpid()) if alive(k)} <= before
 
 
 # -- m9: odd timeouts -----------------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 A :class:`Backend` runs a checked query with its bound terms. Three implement it:
 
-- :class:`LocalBackend`: the in-memory engines (``oxigraph`` or ``rdflib``) on the N-Triples, with
-  optional ``rdfs`` reasoning, in the sandbox (:mod:`il2kg.query.sandbox`);
+- :class:`LocalBackend`: the engines (``oxigraph`` or ``rdflib``) with optional ``rdfs``
+  reasoning, in the sandbox (:mod:`il2kg.query.sandbox`); ``oxigraph`` reads the on-disk store
+  of the build cache when the graph has one (:class:`GraphSource`), else builds one in memory;
 - :class:`StoreBackend`: the rdflib API over a memory or on-disk Oxigraph store
-  (:mod:`il2kg.query.stores`), in the same sandbox;
+  (:mod:`il2kg.query.stores`; ``oxigraph`` without a location is the cached store), in the
+  same sandbox;
 - :class:`RemoteBackend`: a SPARQL 1.1 endpoint (:mod:`il2kg.query.remote`).
 
 :func:`backend_for` picks one from the options a user gave and refuses contradictions
@@ -15,12 +17,13 @@ A :class:`Backend` runs a checked query with its bound terms. Three implement it
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from il2kg.errors import OptionError
+from il2kg.errors import OptionError, QueryError, StoreError
 from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, named_queries
 from il2kg.query.gate import CheckedQuery, check_query
 from il2kg.query.layout import (
@@ -56,15 +59,60 @@ class Backend(Protocol):
     ) -> Results: ...
 
 
+@dataclass(frozen=True)
+class GraphSource:
+    """The graph a local backend queries: its N-Triples (read only when a backend needs them)
+    and, where a build cache keeps one, the on-disk Oxigraph store of it.
+
+    ``store(reasoning, rebuild)`` gives the folder of that store (laid out as
+    :func:`il2kg.query.layout.oxigraph_store` lays out its in-memory one, see
+    :func:`il2kg.query.stores.cached_store`), filled first if needed; ``rebuild`` asks for it to
+    be filled again (it was found damaged). ``None`` (or a ``None`` answer): no store, the
+    backends build one in memory per query.
+    """
+
+    ntriples: Callable[[], bytes]
+    store: Callable[[str, bool], Path | None] | None = None
+
+    @classmethod
+    def of(cls, graph: bytes | GraphSource) -> GraphSource:
+        """``graph`` itself, or N-Triples bytes as a source without a store."""
+        if isinstance(graph, GraphSource):
+            return graph
+        return cls(lambda: graph)
+
+
 class _InSandbox:
-    """A backend whose store is built in the query sandbox: a subclass says how, and for which
-    engine; :meth:`run` is the same for all of them."""
+    """A backend whose store is opened or built in the query sandbox: a subclass says how, and
+    for which engine; :meth:`run` is the same for all of them.
+
+    Where the graph has an on-disk store (:class:`GraphSource`) and the subclass can read it,
+    the query runs in a warm process that keeps the store open (:mod:`il2kg.query.warm`); a
+    store RocksDB finds damaged is rebuilt and the query asked once more. Otherwise the store is
+    built in memory in a one-shot child (:func:`il2kg.query.engines.execute`).
+    """
+
+    graph: GraphSource
 
     def _engine(self) -> str:
         raise NotImplementedError
 
     def _build(self) -> Callable[[], Any]:
         raise NotImplementedError
+
+    def _reasoning(self) -> str:
+        raise NotImplementedError
+
+    def _store_reader(self) -> Callable[[Path], Any] | None:
+        """What opens an on-disk store folder in the child (``None``: this backend reads none)."""
+        return None
+
+    def _stored(self, rebuild: bool) -> tuple[str, Callable[[], Any]] | None:
+        reader = self._store_reader()
+        if reader is None or self.graph.store is None:
+            return None
+        folder = self.graph.store(self._reasoning(), rebuild)
+        return None if folder is None else (str(folder), functools.partial(reader, folder))
 
     def run(
         self,
@@ -75,8 +123,25 @@ class _InSandbox:
         limit: int | None,
         labels: bool,
     ) -> Results:
-        from il2kg.query.engines import execute
+        from il2kg.query.engines import execute, make_job
 
+        stored = self._stored(rebuild=False)
+        if stored is not None:
+            from il2kg.query.warm import forget, run_warm
+
+            job = make_job(checked, self._engine(), bindings, limit, labels)
+            try:
+                return run_warm(*stored, job, timeout)
+            except StoreError:  # RocksDB refused to open or read it: fill it again, ask again
+                forget(stored[0])
+                stored = self._stored(rebuild=True)
+            if stored is not None:
+                try:
+                    return run_warm(*stored, job, timeout)
+                except StoreError as exc:
+                    forget(stored[0])
+                    raise QueryError(str(exc)) from None
+        # no store (or it cannot be filled again): a store built in memory for this query
         return execute(
             checked,
             self._build(),
@@ -90,9 +155,9 @@ class _InSandbox:
 
 @dataclass(frozen=True)
 class LocalBackend(_InSandbox):
-    """The in-memory engines on a graph given as N-Triples."""
+    """The pyoxigraph or rdflib engine on the graph (the cached on-disk store for oxigraph)."""
 
-    ntriples: bytes
+    graph: GraphSource
     engine: str = DEFAULT_ENGINE
     reasoning: str = DEFAULT_REASONING
 
@@ -107,19 +172,29 @@ class LocalBackend(_InSandbox):
     def _engine(self) -> str:
         return self.engine
 
+    def _reasoning(self) -> str:
+        return self.reasoning
+
     def _build(self) -> Callable[[], Any]:
         from il2kg.query.layout import oxigraph_store, rdflib_dataset
 
         make = oxigraph_store if self.engine == "oxigraph" else rdflib_dataset
-        nt, reasoning = self.ntriples, self.reasoning
+        nt, reasoning = self.graph.ntriples(), self.reasoning
         return lambda: make(nt, reasoning)
+
+    def _store_reader(self) -> Callable[[Path], Any] | None:
+        if self.engine != "oxigraph":
+            return None
+        from il2kg.query.stores import open_read_only
+
+        return open_read_only
 
 
 @dataclass(frozen=True)
 class StoreBackend(_InSandbox):
     """The rdflib Graph API over a ``memory`` or ``oxigraph`` store (``location`` on disk)."""
 
-    ntriples: bytes
+    graph: GraphSource
     store: str = "memory"
     location: str | Path | None = None
     reasoning: str = DEFAULT_REASONING
@@ -135,11 +210,26 @@ class StoreBackend(_InSandbox):
     def _engine(self) -> str:
         return "rdflib"
 
+    def _reasoning(self) -> str:
+        return self.reasoning
+
     def _build(self) -> Callable[[], Any]:
         from il2kg.query.stores import open_dataset
 
-        nt, store, location, reasoning = self.ntriples, self.store, self.location, self.reasoning
+        nt, store, location, reasoning = (
+            self.graph.ntriples(),
+            self.store,
+            self.location,
+            self.reasoning,
+        )
         return lambda: open_dataset(nt, store, location, reasoning)
+
+    def _store_reader(self) -> Callable[[Path], Any] | None:
+        if self.store != "oxigraph" or self.location is not None:
+            return None  # a folder the user chose is filled and opened as before
+        from il2kg.query.stores import read_only_dataset
+
+        return read_only_dataset
 
 
 @dataclass(frozen=True)
@@ -170,7 +260,7 @@ class RemoteBackend:
 
 
 def backend_for(
-    ntriples: bytes,
+    graph: bytes | GraphSource,
     *,
     endpoint: str | None = None,
     store: str | None = None,
@@ -179,7 +269,8 @@ def backend_for(
     reasoning: str | None = None,
     auth: Auth | None = None,
 ) -> Backend:
-    """The one backend the options name; ``None`` means "not given".
+    """The one backend the options name for ``graph`` (N-Triples, or a :class:`GraphSource`
+    with its cached store); ``None`` means "not given".
 
     :raises OptionError: for options that contradict each other or do not apply.
     """
@@ -203,10 +294,12 @@ def backend_for(
     if store is not None:
         if engine is not None:
             raise OptionError("--engine cannot be combined with --store: a store is read by rdflib")
-        return StoreBackend(ntriples, store, location, reasoning or DEFAULT_REASONING)
+        return StoreBackend(GraphSource.of(graph), store, location, reasoning or DEFAULT_REASONING)
     if location is not None:
         raise OptionError("a store location needs --store oxigraph")
-    return LocalBackend(ntriples, engine or DEFAULT_ENGINE, reasoning or DEFAULT_REASONING)
+    return LocalBackend(
+        GraphSource.of(graph), engine or DEFAULT_ENGINE, reasoning or DEFAULT_REASONING
+    )
 
 
 def lookup(query: str, by_name: bool = True) -> NamedQuery | None:

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from il2kg.errors import Il2kgError, QueryError
+from il2kg.errors import Il2kgError, QueryError, StoreError
 from il2kg.namespaces import VOCABULARIES
 from il2kg.query.gate import CheckedQuery, check_query, syntax_error
 from il2kg.query.layout import (
@@ -59,10 +59,31 @@ _LABEL = VOCABULARIES["rdfs"] + "label"
 
 class _Engine:
     name = ""
+    #: The terms of the answer being read, by engine node: a term repeated over rows is made
+    #: (and pickled, and sent) once.
+    _terms: dict[Any, Term]
+
+    def term(self, node: Any) -> Term:
+        raise NotImplementedError
+
+    def shared(self, node: Any) -> Term:
+        """:meth:`term`, made once per distinct node of the answer (see :meth:`reset`)."""
+        found = self._terms.get(node)
+        if found is None:
+            found = self._terms[node] = self.term(node)
+        return found
+
+    def reset(self) -> None:
+        """Forget the terms of the previous answer."""
+        self._terms = {}
 
     def run(
         self, text: str, prefixes: dict[str, str], bindings: dict[str, Term]
     ) -> tuple[str, tuple[str, ...], Any]:
+        raise NotImplementedError
+
+    def item(self, form: str, raw: Any) -> Row | Triple:
+        """One answer of :meth:`run` (a ``SELECT`` row or a triple) as :class:`Term` s."""
         raise NotImplementedError
 
     def label(self, iri: str) -> str | None:
@@ -111,22 +132,19 @@ class _Oxigraph(_Engine):
             res = self.store.query(text, prefixes=prefixes, substitutions=subs or None)
         except SyntaxError as exc:
             raise syntax_error(text, str(exc)) from None
-        except OSError as exc:
-            raise QueryError(f"query failed: {exc}") from None
+        except (OSError, RuntimeError) as exc:
+            raise _failed(exc, f"query failed: {exc}") from None
         if isinstance(res, ox.QueryBoolean):
             return "ASK", (), bool(res)
         if isinstance(res, ox.QuerySolutions):
-            names = tuple(v.value for v in res.variables)
-            rows = (
-                tuple(self.term(s[i]) if s[i] is not None else None for i in range(len(names)))
-                for s in res
-            )
-            return "SELECT", names, rows
-        return (
-            "GRAPH",
-            (),
-            ((self.term(t.subject), self.term(t.predicate), self.term(t.object)) for t in res),
-        )
+            return "SELECT", tuple(v.value for v in res.variables), res
+        return "GRAPH", (), res
+
+    def item(self, form: str, raw: Any) -> Row | Triple:
+        term = self.shared
+        if form == "SELECT":
+            return tuple(None if v is None else term(v) for v in raw)
+        return (term(raw.subject), term(raw.predicate), term(raw.object))
 
     def label(self, iri: str) -> str | None:
         for q in self.store.quads_for_pattern(
@@ -177,19 +195,41 @@ class _Rdflib(_Engine):
         except Il2kgError:
             raise
         except Exception as exc:  # rdflib raises many kinds of errors on evaluation
-            raise QueryError(f"query failed ({type(exc).__name__}): {exc}") from None
+            raise _failed(exc, f"query failed ({type(exc).__name__}): {exc}") from None
         if res.type == "ASK":
             return "ASK", (), bool(res.askAnswer)
         if res.type == "SELECT":
-            names = tuple(str(v) for v in (res.vars or ()))
-            rows = (tuple(self.term(x) if x is not None else None for x in row) for row in res)
-            return "SELECT", names, rows
+            return "SELECT", tuple(str(v) for v in (res.vars or ())), res
         assert res.graph is not None
-        return "GRAPH", (), ((self.term(s), self.term(p), self.term(o)) for s, p, o in res.graph)
+        return "GRAPH", (), res.graph
+
+    def item(self, form: str, raw: Any) -> Row | Triple:
+        term = self.shared
+        if form == "SELECT":
+            return tuple(None if x is None else term(x) for x in raw)
+        s, p, o = raw
+        return (term(s), term(p), term(o))
 
     def label(self, iri: str) -> str | None:
         v = self.ds.default_graph.value(self.rdflib.URIRef(iri), self._label)
         return str(v) if v is not None else None
+
+
+def _failed(exc: Exception, message: str) -> Il2kgError:
+    """What an engine raises for ``exc``: a :class:`StoreError` when the storage failed (the
+    caller may rebuild the store), else a ``QueryError``."""
+    return StoreError(message) if storage_failed(exc) else QueryError(message)
+
+
+def storage_failed(exc: BaseException) -> bool:
+    """Whether pyoxigraph's ``exc`` says the store is damaged or unreadable, not the query wrong.
+
+    RocksDB's I/O errors come as ``OSError`` (a refused socket's ``PermissionError`` is the
+    sandbox at work, not the store), its checksum failures as ``RuntimeError("Corruption: …")``.
+    """
+    if isinstance(exc, OSError):
+        return not isinstance(exc, PermissionError)
+    return isinstance(exc, RuntimeError) and "Corruption" in str(exc)
 
 
 def parse_rdflib(text: str) -> Any:
@@ -261,21 +301,26 @@ def refuse_outbound_without_barrier(text: str) -> None:
 
 
 @dataclass(frozen=True)
-class _Job:
-    """Everything the child needs, built before the fork."""
+class Job:
+    """One query as a query process answers it (picklable: a warm process receives it)."""
 
     query: CheckedQuery
-    build: Callable[[], Any]
     engine: str
     bindings: Mapping[str, Term]
     limit: int
     labels: bool
 
 
-def _collect(job: _Job) -> Results:
+def engine_for(engine: str, target: Any) -> _Engine:
+    """The engine adapter over ``target``: a pyoxigraph ``Store`` or an rdflib ``Dataset``."""
+    return _Oxigraph(target) if engine == "oxigraph" else _Rdflib(target)
+
+
+def collect(job: Job, make: Callable[[], _Engine]) -> Results:
+    """Answer ``job`` on the engine ``make()`` gives (in the query process; timed from here)."""
     start = time.perf_counter()
-    target = job.build()
-    eng: _Engine = _Oxigraph(target) if job.engine == "oxigraph" else _Rdflib(target)
+    eng = make()
+    eng.reset()
     form, names, answer = eng.run(job.query.text, job.query.prefixes(), dict(job.bindings))
     if form == "ASK":
         return Results(
@@ -287,13 +332,17 @@ def _collect(job: _Job) -> Results:
         )
     kept: list[Any] = []
     total = 0
-    for item in answer:
-        if total < job.limit:
-            kept.append(item)
-        total += 1
-        if total >= COUNT_CAP:
-            break
+    try:  # answers are computed while they are read: the storage may fail here too
+        for raw in answer:
+            if total < job.limit:
+                kept.append(eng.item(form, raw))
+            total += 1
+            if total >= COUNT_CAP:
+                break
+    except (OSError, RuntimeError) as exc:
+        raise _failed(exc, f"query failed ({type(exc).__name__}): {exc}") from None
     labels: dict[str, str] = {}
+    eng.reset()
     if job.labels:
         for iri in _iris(kept, form):
             if len(labels) > 5000:
@@ -324,6 +373,19 @@ def _collect(job: _Job) -> Results:
     )
 
 
+def make_job(
+    query: str | CheckedQuery,
+    engine: str = DEFAULT_ENGINE,
+    bindings: Mapping[str, Term] | None = None,
+    limit: int | None = None,
+    labels: bool = True,
+) -> Job:
+    """Gate ``query`` (unless it passed already) and pack it with its options."""
+    check_choice(engine, ENGINES, "engine")
+    checked = query if isinstance(query, CheckedQuery) else check_query(query)
+    return Job(checked, engine, dict(bindings or {}), limit or DEFAULT_LIMIT, labels)
+
+
 def _iris(items: Iterable[Row | Triple], form: str) -> Iterator[str]:
     seen: set[str] = set()
     for item in items:
@@ -352,11 +414,14 @@ def execute(
     Raises :class:`~il2kg.errors.QueryError`, :class:`~il2kg.errors.QueryTimeout`,
     :class:`~il2kg.errors.UnknownEntityError`.
     """
-    check_choice(engine, ENGINES, "engine")
     check_timeout(timeout)
-    checked = query if isinstance(query, CheckedQuery) else check_query(query)
-    job = _Job(checked, build, engine, dict(bindings or {}), limit or DEFAULT_LIMIT, labels)
-    result: Results = run_isolated(lambda: _collect(job), timeout)
+    job = make_job(query, engine, bindings, limit, labels)
+    try:
+        result: Results = run_isolated(
+            lambda: collect(job, lambda: engine_for(engine, build())), timeout
+        )
+    except StoreError as exc:
+        raise QueryError(str(exc)) from None
     return result
 
 

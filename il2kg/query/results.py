@@ -58,6 +58,10 @@ class Term:
     datatype: str | None = None
     lang: str | None = None
 
+    def __reduce__(self) -> tuple[type[Term], tuple[str, str, str | None, str | None]]:
+        # pickled as its constructor's arguments: a query process sends thousands of terms
+        return (Term, (self.kind, self.value, self.datatype, self.lang))
+
     @classmethod
     def iri(cls, value: str) -> Term:
         """An IRI term."""

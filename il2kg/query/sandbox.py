@@ -40,7 +40,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Final
 
-from il2kg.errors import Il2kgError, QueryError, QueryTimeout, UnknownEntityError
+from il2kg.errors import Il2kgError, QueryError, QueryTimeout, StoreError, UnknownEntityError
 
 _BLOCKED_EVENTS: Final = frozenset(
     {
@@ -227,9 +227,12 @@ def check_timeout(timeout: float) -> None:
         raise QueryError(f"the timeout must be a positive number of seconds, not {timeout!r}")
 
 
-def _pack_error(exc: BaseException) -> tuple[str, Any]:
+def pack_error(exc: BaseException) -> tuple[str, Any]:
+    """An exception of the query process as a picklable ``(kind, payload)`` (see :func:`unpack`)."""
     if isinstance(exc, UnknownEntityError):
         return ("unknown", (exc.name, exc.candidates, exc.ambiguous))
+    if isinstance(exc, StoreError):
+        return ("store", str(exc))
     if isinstance(exc, Il2kgError):
         return ("error", str(exc))
     if isinstance(exc, PermissionError):
@@ -237,10 +240,24 @@ def _pack_error(exc: BaseException) -> tuple[str, Any]:
     return ("error", f"query failed ({type(exc).__name__}): {exc}")
 
 
-def _raise_packed(kind: str, payload: Any) -> None:
+def unpack(answer: tuple[str, Any]) -> Any:
+    """The payload of what a query process sent, or the exception it packed, raised here."""
+    kind, payload = answer
+    if kind == "ok":
+        return payload
     if kind == "unknown":
         raise UnknownEntityError(*payload)
+    if kind == "store":
+        raise StoreError(payload)
     raise QueryError(payload)
+
+
+def timed_out(timeout: float) -> QueryTimeout:
+    """The error of a query stopped at its ``timeout``."""
+    return QueryTimeout(
+        f"the query ran longer than {timeout:g} s and was stopped "
+        "(raise --timeout, or add LIMIT / narrower patterns)"
+    )
 
 
 def _die_with(parent: int) -> None:
@@ -249,6 +266,23 @@ def _die_with(parent: int) -> None:
         _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:  # the parent died before prctl took effect
         os._exit(1)
+
+
+def fork_child(close: tuple[int, ...], body: Callable[[], None]) -> int:
+    """Fork a child that dies with this process, closes ``close`` and runs ``body`` (which
+    must end the process with ``os._exit``); return its process id."""
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            _die_with(parent)
+            for fd in close:
+                os.close(fd)
+        except BaseException:
+            os._exit(1)
+        body()
+        os._exit(1)  # pragma: no cover - body ends the process itself
+    return pid
 
 
 def _bound_cpu(timeout: float) -> None:
@@ -267,7 +301,7 @@ def _child(fn: Callable[[], Any], w: int, timeout: float) -> None:
         try:
             out: tuple[str, Any] = ("ok", fn())
         except BaseException as exc:
-            out = _pack_error(exc)
+            out = pack_error(exc)
         data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
         view = memoryview(data)
         while view:
@@ -293,16 +327,8 @@ def run_isolated(fn: Callable[[], Any], timeout: float) -> Any:
     check_timeout(timeout)
     if not _can_fork():  # pragma: no cover - Windows
         return fn()
-    parent = os.getpid()
     r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        try:
-            _die_with(parent)
-            os.close(r)
-        except BaseException:
-            os._exit(1)
-        _child(fn, w, timeout)
+    pid = fork_child((r,), lambda: _child(fn, w, timeout))
     os.close(w)
     deadline = time.monotonic() + timeout
     chunks: list[bytes] = []
@@ -310,10 +336,7 @@ def run_isolated(fn: Callable[[], Any], timeout: float) -> Any:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise QueryTimeout(
-                    f"the query ran longer than {timeout:g} s and was stopped "
-                    "(raise --timeout, or add LIMIT / narrower patterns)"
-                )
+                raise timed_out(timeout)
             ready, _, _ = select.select([r], [], [], min(remaining, 60.0))
             if not ready:
                 continue
@@ -327,16 +350,13 @@ def run_isolated(fn: Callable[[], Any], timeout: float) -> Any:
         raise
     finally:
         os.close(r)
-        _reap(pid)
+        reap(pid)
     if not chunks:
         raise QueryError("the query process ended without an answer")
-    kind, payload = pickle.loads(b"".join(chunks))
-    if kind != "ok":
-        _raise_packed(kind, payload)
-    return payload
+    return unpack(pickle.loads(b"".join(chunks)))
 
 
-def _reap(pid: int) -> None:
+def reap(pid: int) -> None:
     """Wait for the child, which has ended or been killed (a further Ctrl-C kills it again)."""
     try:
         os.waitpid(pid, 0)

@@ -29,7 +29,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -91,6 +91,7 @@ def load_store(
     reasoning: str = "none",
     *,
     reclaim: bool = False,
+    check_files: bool = False,
 ) -> Path:
     """Make the folder ``location`` an on-disk Oxigraph store holding exactly ``graphs``.
 
@@ -107,7 +108,8 @@ def load_store(
     what a killed filler left behind (temporary siblings) is removed by the next one. A folder of
     Oxigraph files without a marker (a fill interrupted by an il2kg older than this one, or a store
     il2kg did not write) is rebuilt with ``reclaim`` (for folders il2kg owns, in the build cache)
-    and refused otherwise.
+    and refused otherwise. With ``check_files`` a store whose files are not those the marker
+    lists (:func:`files_intact`) is rebuilt as well.
     """
     folder = Path(location)
     if folder.is_symlink():  # fill where the link points, keep the link
@@ -115,13 +117,17 @@ def load_store(
     wanted: dict[str, str] = {iri: content_digest(nt) for iri, nt in graphs.items()}
     if reasoning != "none":
         wanted["reasoning"] = reasoning
-    if _recorded(folder) == wanted:  # the common case: no lock, nothing written
+
+    def holds() -> bool:
+        return _recorded(folder) == wanted and (not check_files or files_intact(folder))
+
+    if holds():  # the common case: no lock, nothing written
         return folder
     _refuse_foreign(folder, reclaim)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         with _filling_lock(folder):
-            if _recorded(folder) == wanted:  # another process filled it meanwhile
+            if holds():  # another process filled it meanwhile
                 return folder
             _refuse_foreign(folder, reclaim)
             _remove_leftovers(folder)
@@ -139,14 +145,47 @@ _ROCKSDB_FILES: Final = re.compile(
 )
 
 
-def _recorded(folder: Path) -> dict[str, str] | None:
-    """What the marker of ``folder`` says it holds (``None``: no readable marker)."""
+def _marker(folder: Path, field: str) -> dict[str, Any] | None:
+    """One field of the marker of ``folder`` (``None``: no readable marker, or no such field)."""
     try:
         recorded = json.loads((folder / MARKER).read_text())
     except (OSError, ValueError):
         return None
-    graphs = recorded.get("graphs") if isinstance(recorded, dict) else None
-    return graphs if isinstance(graphs, dict) else None
+    value = recorded.get(field) if isinstance(recorded, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def _recorded(folder: Path) -> dict[str, str] | None:
+    """What the marker of ``folder`` says it holds (``None``: no readable marker)."""
+    return _marker(folder, "graphs")
+
+
+#: Files of a store that change while it is only read (RocksDB's info log, its lock file).
+_VOLATILE: Final = re.compile(r"LOCK|LOG(\.old\.\d+)?")
+
+
+def _file_sizes(folder: Path) -> dict[str, int]:
+    return {
+        p.name: p.stat().st_size
+        for p in folder.iterdir()
+        if p.name != MARKER and not _VOLATILE.fullmatch(p.name)
+    }
+
+
+def files_intact(folder: Path) -> bool:
+    """Whether ``folder`` holds exactly the files (names and sizes) its marker lists.
+
+    A cheap check (no file is read) that catches a store whose files were removed, truncated,
+    replaced or added to after it was filled; damage inside a file is caught by RocksDB's block
+    checksums when it is read (a :class:`StoreError` from the query process).
+    """
+    files = _marker(folder, "files")
+    if not files:
+        return False
+    try:
+        return _file_sizes(folder) == files
+    except OSError:
+        return False
 
 
 def _refuse_foreign(folder: Path, reclaim: bool) -> None:
@@ -221,7 +260,8 @@ def _fill_beside(
         _fill(ox, graphs, reasoning)
         ox.flush()
         del ox  # closes RocksDB before the folder moves
-        _write_synced(tmp / MARKER, json.dumps({"graphs": wanted}, indent=2) + "\n")
+        marker = {"graphs": wanted, "files": _file_sizes(tmp)}
+        _write_synced(tmp / MARKER, json.dumps(marker, indent=2) + "\n")
         _sync_dir(tmp)
         if folder.exists() or folder.is_symlink():
             # a stale store, or an interrupted one: move it aside, then the new one in
@@ -264,6 +304,63 @@ def _fill(ox: Any, graphs: dict[str, bytes], reasoning: str) -> None:
 
         for rule in RDFS_RULES:
             ox.update(rule, prefixes=RULE_PREFIXES)
+
+
+def cached_store(
+    folder: Path,
+    digest: str,
+    ntriples: Callable[[], bytes],
+    reasoning: str = "none",
+    *,
+    rebuild: bool = False,
+) -> Path:
+    """The on-disk store the local ``oxigraph`` engine reads, kept in the build cache at ``folder``.
+
+    Laid out as :func:`il2kg.query.layout.oxigraph_store` lays out its in-memory store: the data
+    (whose N-Triples have the SHA-256 ``digest``) as the default graph, the ontology as the named
+    graph :data:`ONTOLOGY_GRAPH`, ``reasoning`` materialised. When the marker names ``digest`` and
+    ``reasoning`` and the files are the ones it lists (:func:`files_intact`), the folder is used
+    as is and ``ntriples`` is not called; otherwise (absent, stale, damaged, half-filled) it is
+    filled again from ``ntriples()``, crash-safe (:func:`load_store`). ``rebuild``: the caller found
+    the store damaged (RocksDB refused to open or read it): fill it again whatever the marker says.
+
+    Raises :class:`StoreError` when the folder cannot be written.
+    """
+    if rebuild:
+        with contextlib.suppress(OSError):
+            (folder / MARKER).unlink()
+    else:
+        recorded = _recorded(folder) or {}
+        expected = None if reasoning == "none" else reasoning
+        if (
+            recorded.get("") == digest
+            and recorded.get("reasoning") == expected
+            and files_intact(folder)
+        ):
+            return folder
+    graphs = {"": ntriples(), ONTOLOGY_GRAPH: ontology_ntriples()}
+    return load_store(folder, graphs, reasoning, reclaim=True, check_files=True)
+
+
+def open_read_only(folder: str | Path) -> Any:
+    """A read-only ``pyoxigraph.Store`` on ``folder`` (what a query process opens).
+
+    Raises :class:`StoreError` when RocksDB refuses the folder (missing, damaged).
+    """
+    import pyoxigraph
+
+    try:
+        return pyoxigraph.Store.read_only(str(folder))
+    except (OSError, RuntimeError) as exc:  # RocksDB: I/O errors, "Corruption: …"
+        raise StoreError(f"cannot open the Oxigraph store in {folder}: {exc}") from exc
+
+
+def read_only_dataset(folder: str | Path) -> Dataset:
+    """The rdflib ``Dataset`` API (oxrdflib) over :func:`open_read_only` (``--store oxigraph``)."""
+    from oxrdflib import OxigraphStore
+    from rdflib import Dataset
+
+    return Dataset(store=OxigraphStore(store=open_read_only(folder)))
 
 
 def _oxigraph_graph(ntriples: bytes, location: str | Path | None, identifier: URIRef) -> Graph:
