@@ -361,7 +361,10 @@ def test_browser_hostile_labels_run_nothing(open_page: Any, tmp_path: Path) -> N
     p.page.locator("#panel button.pred-link", has_text="binds →").first.click()
     p.page.hover("#panel .note")
     assert p.page.evaluate("window.__pwned") is None
-    assert p.page.evaluate("document.querySelectorAll('img, b').length") == 0
+    assert p.page.evaluate("document.querySelectorAll('img:not(.glyph), b').length") == 0
+    assert p.page.evaluate(
+        "[...document.images].every(i => i.src.startsWith('data:image/svg+xml;base64,'))"
+    )
     assert p.dialogs == [] and p.blocked == [] and p.errors == []
 
 
@@ -373,4 +376,204 @@ def test_browser_focus_page_opens_on_its_entity(
     p = open_page(out)
     assert _drawn(p) == (page.nodes, page.edges) == (4, 3)  # ABG, BG, aldesleukin
     assert p.page.inner_text("#panel h2") == "IL2"
+    assert p.blocked == [] and p.errors == []
+
+
+# -- the second edition: layout, glyphs, picking, search, state, export --------------------------
+
+
+def test_layout_ships_in_the_page_and_is_deterministic(kg: KnowledgeGraph) -> None:
+    one, two = _payload(explorer(kg).html), _payload(explorer(kg).html)
+    assert one["options"]["physics"] == {"enabled": False}
+    where = {n["id"]: (n["x"], n["y"]) for n in one["nodes"]}
+    assert len(where) == 14 and len(set(where.values())) == 14  # every node placed, apart
+    assert where == {n["id"]: (n["x"], n["y"]) for n in two["nodes"]}
+    # neighbours sit closer than the average pair
+    import math
+
+    pts = list(where.values())
+    mean_pair = sum(math.dist(a, b) for a in pts for b in pts) / (len(pts) * (len(pts) - 1))
+    ends = [(e["from"], e["to"]) for e in one["edges"]]
+    mean_edge = sum(math.dist(where[a], where[b]) for a, b in ends) / len(ends)
+    assert mean_edge < 0.8 * mean_pair
+
+
+def test_every_kind_has_its_own_glyph_and_colour(shipped_kg: KnowledgeGraph) -> None:
+    import itertools
+    import math
+
+    from il2kg.explorer.style import kind_style, lab
+
+    vocab = shipped_kg.vocabulary
+    styles = {c: kind_style(c, vocab) for c in vocab.entity_classes}
+    assert len({(s.outline, s.mark) for s in styles.values()}) == len(styles)
+    assert len({s.colour for s in styles.values()}) == len(styles)
+    for a, b in itertools.combinations(styles, 2):
+        if styles[a].outline == styles[b].outline:  # siblings must not look alike
+            gap = math.dist(lab(styles[a].colour), lab(styles[b].colour))
+            assert gap >= 20, (a, b, gap)
+    drugs = [c for c in styles if vocab.is_a(c, "Drug")]
+    assert len(drugs) >= 9 and len({styles[c].mark for c in drugs}) == len(drugs)
+    page = _payload(explorer(shipped_kg, focus="aldesleukin").html)
+    assert all(k["glyph"].startswith("data:image/svg+xml;base64,") for k in page["kinds"])
+    families = [k["family"] for k in page["kinds"]]
+    assert families == sorted(families, key=families.index)  # the legend is grouped
+
+
+@pytest.fixture
+def kb_page(kg: KnowledgeGraph, open_page: Any, tmp_path: Path) -> Page:
+    """The whole fixture KB's page, opened."""
+    out = tmp_path / "kb.html"
+    write_explorer(kg, out)
+    page: Page = open_page(out)
+    return page
+
+
+@pytest.fixture(scope="module")
+def shipped_page(shipped_kg: KnowledgeGraph, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shipped") / "whole.html"
+    write_explorer(shipped_kg, out)
+    return out
+
+
+def _probe(p: Page, edge: str, near: str, px: float) -> tuple[float, float]:
+    """A screen point on ``edge``, ``px`` screen pixels beyond the rim of its end ``near``."""
+    x, y = p.page.evaluate(
+        """([eid, near, px]) => { const n = il2kgExplorer.network, e = n.body.edges[eid];
+             const a = n.body.nodes[near], b = a === e.from ? e.to : e.from;
+             const len = Math.hypot(b.x - a.x, b.y - a.y);
+             const t = (a.options.size + px / n.getScale()) / len;
+             return [a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)]; }""",
+        [edge, near, px],
+    )
+    c = p.page.evaluate("([x, y]) => il2kgExplorer.network.canvasToDOM({x, y})", [x, y])
+    return float(c["x"]), float(c["y"])
+
+
+def test_browser_a_click_on_an_edge_at_a_hub_picks_that_edge(
+    shipped_page: Path, open_page: Any
+) -> None:
+    p = open_page(shipped_page)
+    il2 = "HGNC:6001"
+    p.page.evaluate(f"il2kgExplorer.network.focus('{il2}', {{scale: 1.5, animation: false}})")
+    at_hub = p.page.evaluate(f"il2kgExplorer.network.getConnectedEdges('{il2}')")
+    assert len(at_hub) > 50
+    clear: list[str] = []
+    for eid in at_hub:
+        x, y = _probe(p, eid, il2, 30)
+        # skip points where another edge passes within 2 px: no pointer could tell them apart
+        rivals = p.page.evaluate(
+            """([x, y, eid]) => { const n = il2kgExplorer.network, c = n.DOMtoCanvas({x, y});
+                 return n.body.edgeIndices.filter(id => id !== eid).map(id => n.body.edges[id])
+                   .filter(e => e.edgeType.getDistanceToEdge(e.from.x, e.from.y, e.to.x, e.to.y,
+                           c.x, c.y) * n.getScale() < 2).length; }""",
+            [x, y, eid],
+        )
+        if rivals:
+            continue
+        assert p.page.evaluate("([x, y]) => il2kgExplorer.pick(x, y)", [x, y]) == {"edge": eid}
+        clear.append(eid)
+    assert len(clear) > len(at_hub) // 4  # the rest lie within 2 px of another edge there
+    # and a real click: the relation's panel opens
+    target = clear[0]
+    x, y = _probe(p, target, il2, 30)
+    box = p.page.locator("#graph").bounding_box()
+    assert box is not None
+    p.page.mouse.click(box["x"] + x, box["y"] + y)
+    assert p.page.evaluate("il2kgExplorer.network.getSelectedEdges()") == [target]
+    assert p.page.inner_text("#panel").endswith(f"statement {target}")
+    # the node itself still wins when the pointer is on it
+    c = p.page.evaluate(
+        f"il2kgExplorer.network.canvasToDOM(il2kgExplorer.network.getPositions(['{il2}'])['{il2}'])"
+    )
+    assert p.page.evaluate("([x, y]) => il2kgExplorer.pick(x, y)", [c["x"], c["y"]]) == {
+        "node": il2
+    }
+    assert p.blocked == [] and p.errors == []
+
+
+def test_browser_search_ranks_as_the_cli(
+    shipped_kg: KnowledgeGraph, shipped_page: Path, open_page: Any
+) -> None:
+    from il2kg.paths.resolve import fold, normalise
+
+    p = open_page(shipped_page)
+    rows = shipped_kg.resolver.names()
+    texts = sorted({r[2] for r in rows if r[1] != "id"})
+    js = p.page.evaluate(
+        "ts => ts.map(t => [il2kgExplorer.fold(t), il2kgExplorer.normalise(t)])", texts
+    )
+    assert [tuple(x) for x in js] == [(fold(t), normalise(t)) for t in texts]
+    queries = ["interleukin 2", "IL-2Ra", "il2 receptor alpha", "tac antigen", "cd25", "jak"]
+    queries += [t[:-1] for t in texts[::7] if len(t) > 4]  # prefixes and typos: fuzzy tiers
+    queries += [t.upper() for t in texts[::11]] + ["ſtat5", "STRASSE", "  il\u00a02  "]
+    got = p.page.evaluate(
+        "qs => qs.map(q => il2kgExplorer.search(q, 10).map(h => [h.id, h.score, h.field]))",
+        queries,
+    )
+    want = [[[h.id, h.score, h.field] for h in shipped_kg.search(q, 10)] for q in queries]
+    for q, g, w in zip(queries, got, want, strict=True):
+        assert g == w, q
+    assert want[0][0][0] == "HGNC:6001" and want[1][0][0] == want[2][0][0] == "HGNC:6008"
+    # the box shows the same order; the arrow keys walk it, Enter picks
+    p.page.fill("#search", "il2 receptor alpha")
+    shown = p.page.eval_on_selector_all("#search-results button", "bs => bs.map(b => b.dataset.id)")
+    assert shown == [h.id for h in shipped_kg.search("il2 receptor alpha", 12)]
+    p.page.press("#search", "ArrowDown")
+    p.page.press("#search", "ArrowDown")
+    p.page.press("#search", "Enter")
+    assert p.page.evaluate("il2kgExplorer.network.getSelectedNodes()") == [shown[1]]
+    assert p.blocked == [] and p.errors == []
+
+
+def test_browser_the_fragment_restores_the_view(kb_page: Page) -> None:
+    p = kb_page
+    p.page.uncheck("input[data-kind=Kinase]")
+    p.page.uncheck("input[data-predicate=part_of]")
+    p.page.fill("#search", "cd25")
+    p.page.press("#search", "Enter")
+    p.page.evaluate("il2kgExplorer.network.moveTo({position: {x: 40, y: -30}, scale: 1.25})")
+    link = p.page.evaluate("il2kgExplorer.link()")
+    assert "select=HGNC%3A6008" in link and "hide-kinds=Kinase" in link
+    state = p.page.evaluate("il2kgExplorer.state()")
+    ctx_page = p.page.context.new_page()
+    ctx_page.goto(link)
+    ctx_page.wait_for_selector("body[data-ready=true]")
+    assert ctx_page.evaluate("il2kgExplorer.state()") == state
+    assert ctx_page.inner_text("#panel h2") == "IL2RA"
+    assert not ctx_page.is_checked("input[data-kind=Kinase]")
+    assert not ctx_page.is_checked("input[data-predicate=part_of]")
+    assert ctx_page.evaluate("il2kgExplorer.network.body.nodeIndices.length") == 12
+    # a relation in the fragment opens the relation; Reset clears everything
+    sid = ctx_page.evaluate("Object.keys(il2kgExplorer.data.relations)[0]")
+    ctx_page.evaluate(f"location.hash = 'relation={sid}'")
+    ctx_page.wait_for_function(f"il2kgExplorer.state().relation === '{sid}'")
+    assert ctx_page.inner_text("#panel").endswith(f"statement {sid}")
+    ctx_page.click("#reset")
+    assert ctx_page.evaluate("location.hash") == ""
+    assert ctx_page.is_hidden("#panel")
+    assert ctx_page.evaluate("il2kgExplorer.network.body.nodeIndices.length") == 14
+    ctx_page.close()
+    assert p.blocked == [] and p.errors == []
+
+
+def test_browser_exports_what_is_shown(kg: KnowledgeGraph, kb_page: Page) -> None:
+    p = kb_page
+    p.page.uncheck("input[data-kind=Kinase]")
+    with p.page.expect_download() as png:
+        p.page.click("#export-png")
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with p.page.expect_download() as js:
+        p.page.click("#export-json")
+    data = json.loads(Path(js.value.path()).read_text(encoding="utf-8"))
+    g = kg.network()
+    kinases = {n for n in g if kg.dataset.entities[n].type == "Kinase"}
+    assert {e["id"] for e in data["entities"]} == set(g) - kinases
+    want = {sid for u, v, sid in g.edges(data="statement") if u not in kinases and v not in kinases}
+    assert {r["statement"] for r in data["relations"]} == want
+    csv = p.page.evaluate("il2kgExplorer.csv()")
+    assert csv["entities"].splitlines()[0] == "id,label,type,kind"
+    assert len(csv["entities"].splitlines()) == 1 + 12
+    assert len(csv["relations"].splitlines()) == 1 + len(want)
+    p.page.click("#fit")
     assert p.blocked == [] and p.errors == []

@@ -380,10 +380,11 @@ def test_the_xss_corpus_is_inert_in_chromium(browser: Any, page_file: Path) -> N
         assert v.errors == []
         assert v.js("document.scripts.length") == scripts
         injected = v.js(
-            "[...document.body.querySelectorAll('img, svg, iframe, object, embed, math, details, "
-            "meta, base, link, style, b')].map(e => e.outerHTML)"
+            "[...document.body.querySelectorAll('img:not(.glyph), svg, iframe, object, embed, math, "
+            "details, meta, base, link, style, b')].map(e => e.outerHTML)"
         )
         assert injected == []
+        assert _glyphs_are_the_pages_own(v.js)
         assert hrefs and all(h.startswith(("https://", "http://")) for h in hrefs), hrefs
         assert set(URLS) <= set(hrefs)
         everything = "\n".join(shown)
@@ -427,3 +428,14 @@ def test_cli_lookups_print_payloads_as_text(hostile: Path) -> None:
     assert res.exit_code == 0, res.output
     assert f"{PAYLOADS[1]} #1  (IL2KG:X1)" in res.stdout
     assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", res.stdout)
+
+
+def _glyphs_are_the_pages_own(js: Any) -> bool:
+    """Every picture in the page is a legend glyph the page itself made from its kind table."""
+    return bool(
+        js(
+            "(() => { const own = new Set(il2kgExplorer.data.kinds.flatMap("
+            "k => [k.glyph, k.glyphEmphasised]));"
+            " return [...document.images].every(i => own.has(i.getAttribute('src'))); })()"
+        )
+    )

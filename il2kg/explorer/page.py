@@ -18,6 +18,7 @@ the inlined assets and their CSP hashes, the Jinja page), kept together.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import OutputError, QueryError
 from il2kg.explorer.defaults import DEPTH, PATH_MAX_LENGTH, PATHS_SHOWN
 from il2kg.explorer.payload import _entity_json, _relation_json, json_for_script
-from il2kg.explorer.style import _predicate_colours, kind_style
+from il2kg.explorer.style import FAMILIES, _predicate_colours, kind_style
 from il2kg.explorer.views import (
     View,
     filter_view,
@@ -45,10 +46,15 @@ from il2kg.explorer.views import (
 if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
 
-#: Above this many nodes (or :data:`EDGE_LIMIT` edges) the page still works but warns: the
-#: layout takes longer than a few seconds to settle; ``--focus`` shows a neighbourhood instead.
-NODE_LIMIT: Final = 2000
-EDGE_LIMIT: Final = 6000
+#: Above this many nodes (or :data:`EDGE_LIMIT` edges) the page still works but warns: it takes
+#: more than a few seconds to open and each redraw is slow; ``--focus`` shows a neighbourhood.
+NODE_LIMIT: Final = 5000
+EDGE_LIMIT: Final = 20000
+#: Hover effects (tooltips, hover colours) only up to this many nodes: each costs a redraw.
+HOVER_LIMIT: Final = 2000
+#: A label is drawn only when its text is at least this many screen pixels high, so the whole
+#: graph zoomed out shows the big hubs' names (their font grows with their degree) and no specks.
+LABEL_THRESHOLD: Final = 7
 #: Edge labels (the predicate) are drawn only up to this many edges; above, colour and the side
 #: panel tell the predicate.
 EDGE_LABEL_LIMIT: Final = 80
@@ -57,7 +63,6 @@ TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
 _VIS_VERSION: Final = "9.1.2"
 
 
-#: (ancestor class, vis-network shape), the first ancestor that matches wins.
 @dataclass(frozen=True)
 class Explorer:
     """A rendered explorer page and what it shows."""
@@ -90,55 +95,47 @@ class Explorer:
 
 
 def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
-    iterations = 1000 if n_nodes <= 100 else 400 if n_nodes <= 400 else 150
+    """vis-network options: positions come with the nodes (physics off), straight edges."""
     return {
         "autoResize": True,
-        "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 100},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
         "nodes": {
-            "borderWidth": 1,
+            "shape": "image",
+            "borderWidth": 0,
             "borderWidthSelected": 3,
+            "color": {"border": "rgba(0,0,0,0)", "background": "rgba(0,0,0,0)",
+                      "highlight": {"border": "#000000", "background": "rgba(0,0,0,0)"},
+                      "hover": {"border": "#555555", "background": "rgba(0,0,0,0)"}},
+            "shapeProperties": {"useBorderWithImage": True, "interpolation": False},
             "font": {"size": 16, "face": "system-ui, sans-serif", "strokeWidth": 3},
-            "scaling": {"label": {"enabled": False, "drawThreshold": 4}},
+            "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_THRESHOLD}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "smooth": False,
             "font": {"size": 10, "align": "middle", "color": "#444", "strokeWidth": 3},
             "selectionWidth": 2,
         },
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -120,
-                "centralGravity": 0.01,
-                "springLength": 150,
-                "springConstant": 0.08,
-                "avoidOverlap": 0.3,
-            },
-            "minVelocity": 1.0,
-            "stabilization": {
-                "enabled": True,
-                "iterations": iterations,
-                "updateInterval": 25,
-                "fit": True,
-            },
-        },
+        "physics": {"enabled": False},
         "interaction": {
-            "hover": True,
+            "hover": n_nodes <= HOVER_LIMIT,
             "tooltipDelay": 250,
             "hideEdgesOnDrag": n_edges > 1500,
-            "hideEdgesOnZoom": n_edges > 3000,
+            "hideEdgesOnZoom": n_edges > 1500,
             "multiselect": False,
+            "keyboard": {"enabled": False},
         },
-    }
+    }  # fmt: skip
 
 
 def _network(
     ds: Dataset, vocab: Vocabulary, view: View
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """The vis-network nodes, edges and options, collected with pyvis."""
+    """The vis-network nodes (placed by :func:`~il2kg.explorer.layout.layout`), edges and
+    options, collected with pyvis."""
     from pyvis.network import Network
+
+    from il2kg.explorer.layout import layout
 
     net = Network(directed=True, cdn_resources="in_line")
     n_nodes, n_edges = len(view.nodes), len(view.relations)
@@ -148,24 +145,23 @@ def _network(
         r = ds.relations[i]
         degree[r.subject] += 1
         degree[r.object] += 1
+    ends = [(ds.relations[i].subject, ds.relations[i].object) for i in view.relations]
+    where = layout(sorted(view.nodes), ends)
     for eid in sorted(view.nodes):
         e = ds.entities[eid]
-        colour, shape = kind_style(e.type, vocab)
         hl = eid in view.highlight_nodes
+        d = degree[eid]
         net.add_node(
             eid,
             label=e.label if len(e.label) <= 40 else e.label[:38].rstrip() + "…",
-            shape=shape,
-            color={
-                "background": colour,
-                "border": "#222222" if hl else colour,
-                "highlight": {"background": colour, "border": "#000000"},
-                "hover": {"background": colour, "border": "#000000"},
-            },
-            borderWidth=4 if hl else 1,
-            size=12 + min(18, 2 * degree[eid]) ** 0.9 + (6 if hl else 0),
+            shape="image",
+            x=where[eid][0],
+            y=where[eid][1],
+            size=round(10 + min(30, 2.5 * d**0.5) + (6 if hl else 0), 1),
+            font={"size": round(14 + min(46, 4 * d**0.5))},
             title=f"{e.label}\n{eid} · {vocab.class_labels.get(e.type, e.type)}",
             kind=e.type,
+            emph=hl,
         )
     pcolour = _predicate_colours(ds, view)
     labels = n_edges <= EDGE_LABEL_LIMIT
@@ -276,17 +272,7 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "nodeCount": len(nodes),
             "edgeCount": len(edges),
         },
-        "kinds": [
-            {
-                "id": t,
-                "label": vocab.class_labels.get(t, t),
-                "definition": vocab.class_definitions.get(t, ""),
-                "color": kind_style(t, vocab)[0],
-                "shape": kind_style(t, vocab)[1],
-                "count": c,
-            }
-            for t, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
+        "kinds": [_kind_json(t, c, vocab) for t, c in _legend_order(kinds, vocab)],
         "predicates": [
             {
                 "id": p,
@@ -306,12 +292,15 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "nodes": sorted(view.highlight_nodes),
             "edges": sorted(statement_id(ds.relations[i]) for i in view.highlight_relations),
         },
+        "search": _search_json(ds, view),
         "nodes": nodes,
         "edges": edges,
         "options": options,
     }
     vis_js, vis_css = vis_assets()
-    app_js = _asset(TEMPLATES / "explorer.js", "</script")
+    app_js = _asset(TEMPLATES / "search.js", "</script") + _asset(
+        TEMPLATES / "explorer.js", "</script"
+    )
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -337,6 +326,54 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "use --focus ENTITY --depth N, --type or --predicate to show less"
         )
     return Explorer(page, len(nodes), len(edges), view.title, tuple(warnings))
+
+
+def _search_json(ds: Dataset, view: View) -> dict[str, Any]:
+    """What the page's search needs to rank as ``il2kg search`` does: the resolver's index of
+    the drawn entities' names (already folded and normalised in Python) and, for the text typed
+    in, the two Unicode tables JavaScript lacks (case folding beyond lower-casing and Python's
+    whitespace)."""
+    from il2kg.paths.resolve import Resolver
+
+    return {
+        "names": [list(row) for row in Resolver(ds).names() if row[0] in view.nodes],
+        **_unicode_tables(),
+    }
+
+
+@functools.cache
+def _unicode_tables() -> dict[str, Any]:
+    chars = [chr(c) for c in range(0x110000)]
+    return {
+        "casefold": {c: c.casefold() for c in chars if c.casefold() != c.lower()},
+        "spaces": "".join(c for c in chars if c.isspace()),
+    }
+
+
+def _legend_order(kinds: dict[str, int], vocab: Vocabulary) -> list[tuple[str, int]]:
+    """Kinds grouped by family (in the order of :data:`~il2kg.explorer.style.FAMILIES`), the
+    most frequent first within a family."""
+    families = [f for _, _, f in FAMILIES]
+
+    def key(kv: tuple[str, int]) -> tuple[int, int, str]:
+        fam = kind_style(kv[0], vocab).family
+        return (families.index(fam) if fam in families else len(families), -kv[1], kv[0])
+
+    return sorted(kinds.items(), key=key)
+
+
+def _kind_json(t: str, count: int, vocab: Vocabulary) -> dict[str, Any]:
+    st = kind_style(t, vocab)
+    return {
+        "id": t,
+        "label": vocab.class_labels.get(t, t),
+        "definition": vocab.class_definitions.get(t, ""),
+        "family": st.family,
+        "color": st.colour,
+        "glyph": st.data_uri(),
+        "glyphEmphasised": st.data_uri(emphasised=True),
+        "count": count,
+    }
 
 
 def caption_for(kg: KnowledgeGraph) -> str:
