@@ -461,10 +461,13 @@ def test_browser_a_click_on_an_edge_at_a_hub_picks_that_edge(
     clear: list[str] = []
     for eid in at_hub:
         x, y = _probe(p, eid, il2, 30)
-        # skip points where another edge passes within 2 px: no pointer could tell them apart
+        # skip points where another edge passes within 2 px or that lie on a node's glyph
         rivals = p.page.evaluate(
             """([x, y, eid]) => { const n = il2kgExplorer.network, c = n.DOMtoCanvas({x, y});
-                 return n.body.edgeIndices.filter(id => id !== eid).map(id => n.body.edges[id])
+                 const nodes = n.body.nodeIndices.map(id => n.body.nodes[id])
+                   .filter(v => Math.hypot(v.x - c.x, v.y - c.y) < v.options.size + 4);
+                 return nodes.length + n.body.edgeIndices.filter(id => id !== eid)
+                   .map(id => n.body.edges[id])
                    .filter(e => e.edgeType.getDistanceToEdge(e.from.x, e.from.y, e.to.x, e.to.y,
                            c.x, c.y) * n.getScale() < 2).length; }""",
             [x, y, eid],

@@ -24,7 +24,7 @@ EXACT_LIMIT: Final = 1500
 #: How many nodes push each node per iteration above :data:`EXACT_LIMIT`.
 SAMPLE: Final = 200
 #: The typical distance between neighbours, in canvas units (vis-network pixels at scale 1).
-SPACING: Final = 110.0
+SPACING: Final = 130.0
 SEED: Final = 7
 
 
@@ -56,6 +56,9 @@ def layout(
     )
     src = np.array([p[0] for p in pairs], dtype=np.intp)
     dst = np.array([p[1] for p in pairs], dtype=np.intp)
+    degree = np.bincount(np.concatenate([src, dst]), minlength=n).astype(np.float64)
+    # the edges of hubs are longer, so that a hub's many neighbours find room around it
+    length = 1.0 + 0.25 * np.sqrt(degree[src] + degree[dst]) if len(pairs) else np.ones(0)
     rng = np.random.RandomState(seed)
     pos = rng.uniform(-1.0, 1.0, size=(n, 2)) * np.sqrt(n) / 2
     k = 1.0  # the ideal edge length in layout units
@@ -67,12 +70,12 @@ def layout(
         if len(pairs):
             delta = pos[src] - pos[dst]
             dist = np.maximum(np.hypot(delta[:, 0], delta[:, 1]), 0.01)
-            pull = delta * (dist / k)[:, None]
+            pull = delta * (dist / (k * length))[:, None]
             np.subtract.at(disp, src, pull)
             np.add.at(disp, dst, pull)
         disp -= 0.05 * pos  # gravity
-        length = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
-        pos += disp * (np.minimum(length, temperature) / length)[:, None]
+        step = np.maximum(np.hypot(disp[:, 0], disp[:, 1]), 1e-9)
+        pos += disp * (np.minimum(step, temperature) / step)[:, None]
         temperature -= cool
     pos -= pos.mean(axis=0)
     pos *= SPACING / k

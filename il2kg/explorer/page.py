@@ -158,7 +158,7 @@ def _network(
             x=where[eid][0],
             y=where[eid][1],
             size=round(10 + min(30, 2.5 * d**0.5) + (6 if hl else 0), 1),
-            font={"size": round(14 + min(46, 4 * d**0.5))},
+            font={"size": round(14 + min(30, 2.5 * d**0.5))},
             title=f"{e.label}\n{eid} · {vocab.class_labels.get(e.type, e.type)}",
             kind=e.type,
             emph=hl,

@@ -44,9 +44,13 @@
   var baseNode = {};
   var kindOf = {};
   var fontSize = {};
+  var CLEAR = "rgba(0,0,0,0)";
   DATA.nodes.forEach(function (n) {
     var k = KIND[n.kind];
     n.image = k ? (n.emph ? k.glyphEmphasised : k.glyph) : undefined;
+    // the glyph is the node: no box behind it, a dark frame when selected
+    n.color = { background: CLEAR, border: CLEAR, highlight: { background: CLEAR, border: "#000000" },
+                hover: { background: CLEAR, border: "#777777" } };
     baseNode[n.id] = true;
     kindOf[n.id] = n.kind;
     fontSize[n.id] = n.font && n.font.size ? n.font.size : 16;
