@@ -580,3 +580,54 @@ def test_browser_exports_what_is_shown(kg: KnowledgeGraph, kb_page: Page) -> Non
     assert len(csv["relations"].splitlines()) == 1 + len(want)
     p.page.click("#fit")
     assert p.blocked == [] and p.errors == []
+
+
+def test_browser_the_timeline_shows_every_dated_event_linked_both_ways(
+    shipped_kg: KnowledgeGraph, shipped_page: Path, open_page: Any
+) -> None:
+    ds = shipped_kg.dataset
+    dated = sorted((str(e.date), e.label, e.id) for e in ds.entities.values() if e.date)
+    p = open_page(shipped_page)
+    assert p.page.is_hidden("#timeline")
+    p.page.click("#timeline-toggle")
+    items = p.page.eval_on_selector_all(
+        "#timeline button.tl-event",
+        "bs => bs.map(b => [b.dataset.id, [...b.children].map(c => c.textContent).join(' ')])",
+    )
+    assert [i[0] for i in items] == [d[2] for d in dated]  # every event, in date order
+    assert all(t == f"{d[0]} {d[1]}" for (_, t), d in zip(items, dated, strict=True))
+    years = p.page.eval_on_selector_all("#timeline .tl-year h3", "hs => hs.map(h => h.innerText)")
+    assert years == sorted({d[0][:4] for d in dated})
+    # timeline -> graph: an event's item selects its node and opens its panel
+    first = dated[0][2]
+    p.page.click(f"#timeline button[data-id='{first}']")
+    assert p.page.evaluate("il2kgExplorer.network.getSelectedNodes()") == [first]
+    assert p.page.inner_text("#panel h2") == dated[0][1]
+    # graph -> timeline: IL2's panel lists the events that concern it, and marks them
+    il2 = "HGNC:6001"
+    about = {
+        e
+        for r in ds.relations
+        if not r.negated
+        for e, other in ((r.subject, r.object), (r.object, r.subject))
+        if other == il2 and ds.entities[e].date
+    }
+    p.page.evaluate(f"il2kgExplorer.select('{il2}')")
+    links = p.page.eval_on_selector_all(
+        "#panel button.timeline-link", "bs => bs.map(b => b.dataset.event)"
+    )
+    assert set(links) == about and len(links) == len(about) > 5
+    related = p.page.eval_on_selector_all(
+        "#timeline button.tl-event.related", "bs => bs.map(b => b.dataset.id)"
+    )
+    assert set(related) == about
+    p.page.click(f"#panel button.timeline-link[data-event='{links[-1]}']")
+    assert p.page.evaluate("il2kgExplorer.network.getSelectedNodes()") == [links[-1]]
+    active = p.page.eval_on_selector_all(
+        "#timeline button.tl-event.active", "bs => bs.map(b => b.dataset.id)"
+    )
+    assert active == [links[-1]]
+    assert p.page.evaluate("il2kgExplorer.state().timeline") == "1"
+    p.page.click("#timeline-toggle")
+    assert p.page.is_hidden("#timeline")
+    assert p.blocked == [] and p.errors == []

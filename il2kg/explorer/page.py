@@ -293,6 +293,7 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "edges": sorted(statement_id(ds.relations[i]) for i in view.highlight_relations),
         },
         "search": _search_json(ds, view),
+        "timeline": _timeline_json(ds, view),
         "nodes": nodes,
         "edges": edges,
         "options": options,
@@ -326,6 +327,23 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "use --focus ENTITY --depth N, --type or --predicate to show less"
         )
     return Explorer(page, len(nodes), len(edges), view.title, tuple(warnings))
+
+
+def _timeline_json(ds: Dataset, view: View) -> list[dict[str, Any]]:
+    """The dated entities of the view in date order, each with the drawn entities it concerns
+    (the other ends of its relations)."""
+    dated = sorted(
+        (e for n in view.nodes if (e := ds.entities[n]).date),
+        key=lambda e: (str(e.date), e.label, e.id),
+    )
+    ends: dict[str, set[str]] = {e.id: set() for e in dated}
+    for i in view.relations:
+        r = ds.relations[i]
+        if r.subject in ends:
+            ends[r.subject].add(r.object)
+        if r.object in ends:
+            ends[r.object].add(r.subject)
+    return [{"id": e.id, "date": str(e.date), "concerns": sorted(ends[e.id])} for e in dated]
 
 
 def _search_json(ds: Dataset, view: View) -> dict[str, Any]:

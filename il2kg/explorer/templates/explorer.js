@@ -273,6 +273,22 @@
       });
       body.appendChild(dl);
     }
+    var events = eventsOf[id] || [];
+    if (events.length && !timelineItem[id]) {
+      section(body, "On the timeline (" + events.length + ")");
+      var tl = el("ul", "timeline-links");
+      events.forEach(function (ev) {
+        var li = el("li");
+        var b = button("entity-link timeline-link", ev.date + " " + entityName(ev.id), function () {
+          openTimeline(true);
+          selectEntity(ev.id);
+        });
+        b.setAttribute("data-event", ev.id);
+        li.appendChild(b);
+        tl.appendChild(li);
+      });
+      body.appendChild(tl);
+    }
     var rels = DATA.nodeRelations[id] || [];
     section(body, "Relations (" + rels.length + ")");
     var ul = el("ul", "relations");
@@ -294,6 +310,7 @@
       ul.appendChild(li);
     });
     body.appendChild(ul);
+    markTimeline(id);
     saveState();
   }
 
@@ -685,6 +702,7 @@
     input.value = "";
     renderResults([]);
     setFilters([], []);
+    openTimeline(false);
     closePanel();
     clearHighlight();
     network.unselectAll();
@@ -711,6 +729,79 @@
     download(stem + ".json", new Blob([JSON.stringify(s, null, 2)], { type: "application/json" }));
   });
 
+  // -- the timeline of the dated entities, linked both ways with the graph and the panel ---------
+  var timeline = document.getElementById("timeline");
+  var track = document.getElementById("timeline-track");
+  var toggle = document.getElementById("timeline-toggle");
+  var timelineItem = {};
+  var eventsOf = {};
+  (DATA.timeline || []).forEach(function (ev) {
+    ev.concerns.forEach(function (other) {
+      (eventsOf[other] = eventsOf[other] || []).push(ev);
+    });
+  });
+  if (!(DATA.timeline || []).length) toggle.hidden = true;
+
+  function buildTimeline() {
+    if (track.childElementCount) return;
+    var year = null;
+    var list = null;
+    DATA.timeline.forEach(function (ev) {
+      var y = ev.date.slice(0, 4);
+      if (y !== year) {
+        year = y;
+        var col = el("div", "tl-year");
+        col.appendChild(el("h3", null, y));
+        list = el("ol");
+        col.appendChild(list);
+        track.appendChild(col);
+      }
+      var li = el("li");
+      var b = button("tl-event", null, function () {
+        selectEntity(ev.id);
+      });
+      b.setAttribute("data-id", ev.id);
+      b.title = entityName(ev.id);
+      b.appendChild(el("span", "tl-date", ev.date));
+      b.appendChild(el("span", null, entityName(ev.id)));
+      li.appendChild(b);
+      list.appendChild(li);
+      timelineItem[ev.id] = b;
+    });
+  }
+  // the items exist from the start, so that the panel knows which entities are events
+  (DATA.timeline || []).forEach(function (ev) {
+    timelineItem[ev.id] = true;
+  });
+
+  function openTimeline(on) {
+    if (on) buildTimeline();
+    timeline.hidden = !on;
+    toggle.setAttribute("aria-pressed", on ? "true" : "false");
+    if (on) markTimeline(selected.entity);
+    saveState();
+  }
+  api.timeline = openTimeline;
+  toggle.addEventListener("click", function () {
+    openTimeline(timeline.hidden);
+  });
+
+  function markTimeline(id) {
+    if (timeline.hidden) return;
+    var related = {};
+    (eventsOf[id] || []).forEach(function (ev) {
+      related[ev.id] = true;
+    });
+    track.querySelectorAll("button.tl-event").forEach(function (b) {
+      var eid = b.getAttribute("data-id");
+      b.classList.toggle("active", eid === id);
+      b.classList.toggle("related", related[eid] === true);
+      b.setAttribute("aria-current", eid === id ? "true" : "false");
+    });
+    var current = timelineItem[id];
+    if (current && current !== true) current.scrollIntoView({ block: "nearest", inline: "center" });
+  }
+
   // -- the view in the URL fragment: #select=…&relation=…&hide-kinds=…&hide-predicates=…&view=x,y,scale
   function state() {
     var at = network.getViewPosition();
@@ -724,6 +815,7 @@
     if (hk.length) s["hide-kinds"] = hk.join(",");
     if (hp.length) s["hide-predicates"] = hp.join(",");
     if (input.value.trim()) s.q = input.value.trim();
+    if (!timeline.hidden) s.timeline = "1";
     return s;
   }
   api.state = state;
@@ -772,6 +864,7 @@
     try {
       var list = function (v) { return v ? v.split(",") : []; };
       setFilters(list(s["hide-kinds"]), list(s["hide-predicates"]));
+      openTimeline(s.timeline === "1");
       if (s.q !== undefined) input.value = s.q;
       if (s.select && DATA.entities[s.select]) selectEntity(s.select, true);
       else if (s.relation && DATA.relations[s.relation]) showRelation(s.relation);
