@@ -631,3 +631,47 @@ def test_browser_the_timeline_shows_every_dated_event_linked_both_ways(
     p.page.click("#timeline-toggle")
     assert p.page.is_hidden("#timeline")
     assert p.blocked == [] and p.errors == []
+
+
+PATH_PAIRS = [("IL2", "STAT5A"), ("aldesleukin", "FOXP3"), ("IL-15", "JAK1")]
+
+
+def test_browser_paths_are_the_clis(
+    shipped_kg: KnowledgeGraph, shipped_page: Path, open_page: Any
+) -> None:
+    p = open_page(shipped_page)
+    cli_nodes: dict[tuple[str, str], list[str]] = {}
+    for a, b in PATH_PAIRS:
+        res = CliRunner().invoke(cli, ["path", a, b, "-k", "3", "--format", "json"])
+        assert res.exit_code == 0, res.output
+        want = [
+            (
+                p_["nodes"],
+                [h["statement"] for h in p_["hops"]],
+                [h["predicate"] for h in p_["hops"]],
+            )
+            for p_ in json.loads(res.stdout)["paths"]
+        ]
+        assert len(want) == 3
+        ends = [shipped_kg.resolve(a), shipped_kg.resolve(b)]
+        got = p.page.evaluate(
+            "([s, t]) => il2kgExplorer.paths(s, t, 3).map(p => [p.nodes,"
+            " p.hops.map(h => h.statement), p.hops.map(h => h.predicate)])",
+            ends,
+        )
+        assert [tuple(g) for g in got] == want, (a, b)
+        cli_nodes[a, b] = [" ".join(w[0]) for w in want]
+    # the panel: type two names, get the list, show a path, share it
+    p.page.click("#paths-open")
+    p.page.fill("#path-from", "interleukin 2")
+    p.page.fill("#path-to", "stat5a")
+    p.page.press("#path-to", "Enter")
+    items = p.page.eval_on_selector_all(
+        "#path-results ol.paths > li", "ls => ls.map(l => l.dataset.nodes)"
+    )
+    assert items == cli_nodes["IL2", "STAT5A"]
+    p.page.click("#path-results button.path-show >> nth=1")
+    assert "path=HGNC%3A6001%2CHGNC%3A11366%2C3" in p.page.evaluate("il2kgExplorer.link()")
+    p.page.locator("#path-results button.path-hop").first.click()
+    assert p.page.inner_text("#panel h2").startswith("IL2")
+    assert p.blocked == [] and p.errors == []

@@ -42,6 +42,7 @@ from il2kg.explorer.views import (
     query_view,
     whole_view,
 )
+from il2kg.paths.results import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PATHS
 
 if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
@@ -60,6 +61,8 @@ LABEL_THRESHOLD: Final = 7
 EDGE_LABEL_LIMIT: Final = 80
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+#: The page's own scripts, inlined in this order as one script.
+_SCRIPTS: Final = ("search.js", "paths.js", "explorer.js")
 _VIS_VERSION: Final = "9.1.2"
 
 
@@ -294,14 +297,13 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
         },
         "search": _search_json(ds, view),
         "timeline": _timeline_json(ds, view),
+        "paths": _paths_json(ds, vocab, view),
         "nodes": nodes,
         "edges": edges,
         "options": options,
     }
     vis_js, vis_css = vis_assets()
-    app_js = _asset(TEMPLATES / "search.js", "</script") + _asset(
-        TEMPLATES / "explorer.js", "</script"
-    )
+    app_js = "".join(_asset(TEMPLATES / f, "</script") for f in _SCRIPTS)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -327,6 +329,36 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "use --focus ENTITY --depth N, --type or --predicate to show less"
         )
     return Explorer(page, len(nodes), len(edges), view.title, tuple(warnings))
+
+
+def _paths_json(ds: Dataset, vocab: Vocabulary, view: View) -> dict[str, Any]:
+    """What the page's path finder needs to rank as ``il2kg path`` does, over the drawn direct
+    relations: each one's hop cost, the predicates walked backwards under their inverse's name,
+    and each node's hub penalty (from its degree in the whole graph of direct relations).
+    Costs travel as computed here, so the page adds the same floating-point numbers."""
+    import math
+
+    from il2kg.paths.results import HUB_WEIGHT, hop_cost
+
+    degree: dict[str, int] = {}
+    for r in ds.relations:
+        if not r.negated and r.direct:
+            degree[r.subject] = degree.get(r.subject, 0) + 1
+            degree[r.object] = degree.get(r.object, 0) + 1
+    edges = []
+    for i in view.relations:
+        r = ds.relations[i]
+        if r.direct:
+            n_sources = sum(1 for e in r.evidence if e.supports)
+            cost = hop_cost(r.best_status(), n_sources)
+            edges.append([statement_id(r), r.subject, r.predicate, r.object, cost])
+    return {
+        "edges": edges,
+        "inverses": {p: info.inverse for p, info in vocab.predicates.items() if info.inverse},
+        "hub": {n: HUB_WEIGHT * math.log2(1 + degree.get(n, 0)) for n in sorted(view.nodes)},
+        "maxLength": DEFAULT_MAX_LENGTH,
+        "maxPaths": DEFAULT_MAX_PATHS,
+    }
 
 
 def _timeline_json(ds: Dataset, view: View) -> list[dict[str, Any]]:

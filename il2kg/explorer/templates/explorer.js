@@ -167,6 +167,7 @@
   var selected = { entity: null, relation: null };
 
   function openPanel() {
+    shownPaths = null;
     panelBody.replaceChildren();
     panel.hidden = false;
     panel.scrollTop = 0;
@@ -729,6 +730,120 @@
     download(stem + ".json", new Blob([JSON.stringify(s, null, 2)], { type: "application/json" }));
   });
 
+  // -- paths between two entities (ranked as `il2kg path`, see paths.js) ------------------------
+  var pathFinder = il2kgPaths.finder(DATA, finder.casefold);
+  var shownPaths = null; // {from, to, k} of the paths in the panel
+  api.paths = function (from, to, k) {
+    return pathFinder.paths(from, to, k || 3).paths;
+  };
+
+  function resolveName(text) {
+    if (DATA.entities[text]) return text;
+    var hit = finder.search(text, 1)[0];
+    return hit ? hit.id : null;
+  }
+
+  function highlightOnly(nodeIds, edgeIds) {
+    var keepN = {}, keepE = {};
+    nodeIds.forEach(function (n) { keepN[n] = true; });
+    edgeIds.forEach(function (e) { keepE[e] = true; });
+    nodes.update(nodes.getIds().map(function (id) {
+      var on = keepN[id] === true;
+      return { id: id, opacity: on ? 1 : 0.2, font: { size: fontSize[id], color: on ? FONT : FONT_DIM } };
+    }));
+    edges.update(edges.getIds().map(function (id) {
+      return { id: id, color: keepE[id] ? baseEdge[id] : { color: DIM_EDGE, highlight: DIM_EDGE, hover: DIM_EDGE } };
+    }));
+    dimmed = true;
+  }
+
+  function showPaths(from, to, k) {
+    var body = openPanel();
+    selected.entity = selected.relation = null;
+    heading(body, "Paths");
+    var form = el("form", "path-form");
+    var a = el("input");
+    a.id = "path-from";
+    a.placeholder = "from (name, synonym or id)";
+    a.value = from ? entityName(from) : "";
+    var b = el("input");
+    b.id = "path-to";
+    b.placeholder = "to";
+    b.value = to ? entityName(to) : "";
+    var kk = el("input");
+    kk.id = "path-k";
+    kk.type = "number";
+    kk.min = "1";
+    kk.max = "50";
+    kk.value = String(k || 3);
+    [["From", a], ["To", b], ["Best", kk]].forEach(function (pair) {
+      var l = el("label", null, pair[0] + " ");
+      l.appendChild(pair[1]);
+      form.appendChild(l);
+    });
+    var go = el("button", null, "Find");
+    go.type = "submit";
+    form.appendChild(go);
+    body.appendChild(form);
+    var out = el("div", "path-results");
+    out.id = "path-results";
+    body.appendChild(out);
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var s = resolveName(a.value), t = resolveName(b.value);
+      if (!s || !t) {
+        out.replaceChildren(el("p", "none", "No entity named " + (!s ? a.value : b.value)));
+        return;
+      }
+      listPaths(s, t, Math.max(1, Math.min(50, parseInt(kk.value, 10) || 3)), out);
+    });
+    if (from && to) listPaths(from, to, k || 3, out);
+    else a.focus();
+  }
+  api.showPaths = showPaths;
+
+  function listPaths(from, to, k, out) {
+    shownPaths = { from: from, to: to, k: k };
+    var result = pathFinder.paths(from, to, k);
+    out.replaceChildren();
+    out.appendChild(el("p", "path-summary", result.paths.length + " path" + (result.paths.length === 1 ? "" : "s") +
+      " from " + entityName(from) + " to " + entityName(to) + (result.truncated ? " (search stopped: " + result.truncated + ")" : "")));
+    var ol = el("ol", "paths");
+    result.paths.forEach(function (p, i) {
+      var li = el("li");
+      li.setAttribute("data-nodes", p.nodes.join(" "));
+      var show = button("pred-link path-show", "Show path " + (i + 1), function () {
+        highlightOnly(p.nodes, p.hops.map(function (h) { return h.statement; }));
+        network.fit({ nodes: p.nodes.filter(function (n) { return baseNode[n]; }), animation: false });
+      });
+      li.appendChild(show);
+      var chain = el("div", "path-chain");
+      p.nodes.forEach(function (n, j) {
+        chain.appendChild(entityButton(n));
+        if (j < p.hops.length) {
+          var h = p.hops[j];
+          var hop = button("pred-link path-hop", " —" + (DATA.relations[h.statement] && h.direction === "forward" ?
+            DATA.relations[h.statement].predicateLabel : h.predicate.replace(/_/g, " ")) + "→ ", function () {
+            showRelation(h.statement);
+          });
+          hop.setAttribute("data-statement", h.statement);
+          chain.appendChild(hop);
+        }
+      });
+      li.appendChild(chain);
+      ol.appendChild(li);
+    });
+    out.appendChild(ol);
+    if (result.paths.length) {
+      var first = result.paths[0];
+      highlightOnly(first.nodes, first.hops.map(function (h) { return h.statement; }));
+    }
+    saveState();
+  }
+  document.getElementById("paths-open").addEventListener("click", function () {
+    showPaths(selected.entity, null, 3);
+  });
+
   // -- the timeline of the dated entities, linked both ways with the graph and the panel ---------
   var timeline = document.getElementById("timeline");
   var track = document.getElementById("timeline-track");
@@ -816,6 +931,7 @@
     if (hp.length) s["hide-predicates"] = hp.join(",");
     if (input.value.trim()) s.q = input.value.trim();
     if (!timeline.hidden) s.timeline = "1";
+    if (shownPaths) s.path = [shownPaths.from, shownPaths.to, shownPaths.k].join(",");
     return s;
   }
   api.state = state;
@@ -866,7 +982,10 @@
       setFilters(list(s["hide-kinds"]), list(s["hide-predicates"]));
       openTimeline(s.timeline === "1");
       if (s.q !== undefined) input.value = s.q;
-      if (s.select && DATA.entities[s.select]) selectEntity(s.select, true);
+      var path = (s.path || "").split(",");
+      if (path.length === 3 && DATA.entities[path[0]] && DATA.entities[path[1]]) {
+        showPaths(path[0], path[1], parseInt(path[2], 10) || 3);
+      } else if (s.select && DATA.entities[s.select]) selectEntity(s.select, true);
       else if (s.relation && DATA.relations[s.relation]) showRelation(s.relation);
       else {
         closePanel();

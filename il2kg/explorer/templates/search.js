@@ -58,7 +58,15 @@ var il2kgSearch = (function () {
       });
       return s.replace(NON_ALNUM, "");
     }
-    return { fold: fold, normalise: normalise };
+    /* str.casefold (no NFKC, no whitespace rule): what path ranking compares labels by */
+    function fold1(text) {
+      return Array.from(text)
+        .map(function (c) {
+          return casefold[c] !== undefined ? casefold[c] : c.toLowerCase();
+        })
+        .join("");
+    }
+    return { fold: fold, normalise: normalise, casefold: fold1 };
   }
 
   /* difflib.SequenceMatcher(None, a, b): ratio, quick_ratio, real_quick_ratio */
@@ -202,7 +210,7 @@ var il2kgSearch = (function () {
       });
       return hits.slice(0, limit === undefined ? 10 : limit);
     }
-    return { search: search, fold: norm.fold, normalise: norm.normalise };
+    return { search: search, fold: norm.fold, normalise: norm.normalise, casefold: norm.casefold };
   }
 
   return { index: index };
