@@ -675,3 +675,22 @@ def test_browser_paths_are_the_clis(
     p.page.locator("#path-results button.path-hop").first.click()
     assert p.page.inner_text("#panel h2").startswith("IL2")
     assert p.blocked == [] and p.errors == []
+
+
+def test_browser_a_path_page_opens_on_its_ranked_paths(
+    shipped_kg: KnowledgeGraph, open_page: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "path.html"
+    write_explorer(shipped_kg, out, path=("IL2", "STAT5A"), depth=0, max_paths=5)
+    p = open_page(out)
+    want = shipped_kg.paths("IL2", "STAT5A", k=5, max_length=4).paths
+    items = p.page.eval_on_selector_all(
+        "#path-results ol.paths > li", "ls => ls.map(l => l.dataset.nodes)"
+    )
+    assert items == [" ".join(w.nodes) for w in want] and len(items) == 5
+    hops = p.page.eval_on_selector_all(
+        "#path-results ol.paths > li >> nth=0 >> button.path-hop",
+        "bs => bs.map(b => b.dataset.statement)",
+    )
+    assert hops == [h.statement for h in want[0].hops]
+    assert p.blocked == [] and p.errors == []

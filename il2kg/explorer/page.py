@@ -234,8 +234,17 @@ def vis_assets() -> tuple[str, str]:
     )
 
 
-def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> Explorer:
-    """Render ``view`` as a self-contained HTML page."""
+def render(
+    ds: Dataset,
+    vocab: Vocabulary,
+    view: View,
+    *,
+    caption: str = "",
+    paths: tuple[str, str, int, int] | None = None,
+) -> Explorer:
+    """Render ``view`` as a self-contained HTML page.
+
+    ``paths`` (source, target, k, max_length): the page opens on the list of those paths."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
 
@@ -272,6 +281,7 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "caption": caption,
             "version": __version__,
             "focus": view.focus,
+            "paths": list(paths) if paths else None,
             "nodeCount": len(nodes),
             "edgeCount": len(edges),
         },
@@ -466,18 +476,21 @@ def explorer(
     if depth < 0:
         raise ValueError("depth must be 0 or more")
     notes: list[str] = []
+    listed: tuple[str, str, int, int] | None = None
     if focus is not None:
         view = focus_view(ds, kg.resolve(focus), depth)
     elif path is not None:
-        view, truncated = _paths(kg, path, depth, max_paths, max_length, directed)
+        view, truncated, ends = _paths(kg, path, depth, max_paths, max_length, directed)
         if truncated:
             notes.append(f"the path search stopped early ({truncated}); some paths may be missing")
+        if directed:  # the page's own path finder walks relations as the CLI does by default
+            listed = (*ends, max_paths, max_length)
     elif query is not None:
         view = _query_view(kg, query)
     else:
         view = whole_view(ds)
     view = filter_view(view, ds, vocab, types, predicates)
-    page = render(ds, vocab, view, caption=caption_for(kg))
+    page = render(ds, vocab, view, caption=caption_for(kg), paths=listed)
     return replace(page, warnings=(*notes, *page.warnings))
 
 
@@ -500,13 +513,13 @@ def _paths(
     max_paths: int,
     max_length: int,
     directed: bool,
-) -> tuple[View, str | None]:
+) -> tuple[View, str | None, tuple[str, str]]:
     result = kg.paths(ends[0], ends[1], k=max_paths, max_length=max_length, directed=directed)
     ds = kg.dataset
     index = {statement_id(r): i for i, r in enumerate(ds.relations)}
     paths = [[index[h.statement] for h in p.hops] for p in result.paths]
     source, target = result.paths[0].nodes[0], result.paths[0].nodes[-1]
-    return paths_view(ds, source, target, paths, context), result.truncated
+    return paths_view(ds, source, target, paths, context), result.truncated, (source, target)
 
 
 def _query_view(kg: KnowledgeGraph, query: str) -> View:

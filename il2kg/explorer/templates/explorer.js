@@ -82,7 +82,13 @@
     isReady = true;
     network.setOptions({ physics: { enabled: false } });
     statusBox.hidden = true;
-    if (!restore(location.hash) && DATA.meta.focus && baseNode[DATA.meta.focus]) {
+    var listed = DATA.meta.paths;
+    if (restore(location.hash)) {
+      // the shared view wins over the page's own opening
+    } else if (listed) {
+      showPaths(listed[0], listed[1], listed[2], listed[3]);
+      fitBesidePanel();
+    } else if (DATA.meta.focus && baseNode[DATA.meta.focus]) {
       network.selectNodes([DATA.meta.focus]);
       showEntity(DATA.meta.focus);
       fitBesidePanel();
@@ -733,8 +739,8 @@
   // -- paths between two entities (ranked as `il2kg path`, see paths.js) ------------------------
   var pathFinder = il2kgPaths.finder(DATA, finder.casefold);
   var shownPaths = null; // {from, to, k} of the paths in the panel
-  api.paths = function (from, to, k) {
-    return pathFinder.paths(from, to, k || 3).paths;
+  api.paths = function (from, to, k, maxLength) {
+    return pathFinder.paths(from, to, k || 3, maxLength).paths;
   };
 
   function resolveName(text) {
@@ -757,7 +763,7 @@
     dimmed = true;
   }
 
-  function showPaths(from, to, k) {
+  function showPaths(from, to, k, maxLength) {
     var body = openPanel();
     selected.entity = selected.relation = null;
     heading(body, "Paths");
@@ -795,16 +801,16 @@
         out.replaceChildren(el("p", "none", "No entity named " + (!s ? a.value : b.value)));
         return;
       }
-      listPaths(s, t, Math.max(1, Math.min(50, parseInt(kk.value, 10) || 3)), out);
+      listPaths(s, t, Math.max(1, Math.min(50, parseInt(kk.value, 10) || 3)), out, maxLength);
     });
-    if (from && to) listPaths(from, to, k || 3, out);
+    if (from && to) listPaths(from, to, k || 3, out, maxLength);
     else a.focus();
   }
   api.showPaths = showPaths;
 
-  function listPaths(from, to, k, out) {
+  function listPaths(from, to, k, out, maxLength) {
     shownPaths = { from: from, to: to, k: k };
-    var result = pathFinder.paths(from, to, k);
+    var result = pathFinder.paths(from, to, k, maxLength);
     out.replaceChildren();
     out.appendChild(el("p", "path-summary", result.paths.length + " path" + (result.paths.length === 1 ? "" : "s") +
       " from " + entityName(from) + " to " + entityName(to) + (result.truncated ? " (search stopped: " + result.truncated + ")" : "")));
