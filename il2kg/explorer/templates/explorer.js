@@ -714,7 +714,7 @@
     clearHighlight();
     network.unselectAll();
     network.fit({ animation: false });
-    history.replaceState(null, "", location.pathname + location.search);
+    setAddress(location.pathname + location.search);
   }
   api.reset = reset;
 
@@ -951,9 +951,18 @@
   }
 
   var restoring = false;
+  function setAddress(url) {
+    try {
+      history.replaceState(null, "", url);
+    } catch (e) {
+      // a sandboxed frame (a notebook's output) cannot change its address: the view stays
+      // shareable through il2kgExplorer.link()
+    }
+  }
+
   function saveState() {
     if (!isReady || restoring) return;
-    history.replaceState(null, "", fragment(state()));
+    setAddress(fragment(state()));
   }
   var saveTimer = null;
   function saveStateSoon() {
