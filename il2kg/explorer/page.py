@@ -241,12 +241,18 @@ def render(
     *,
     caption: str = "",
     paths: tuple[str, str, int, int] | None = None,
+    sparql: dict[str, Any] | None = None,
 ) -> Explorer:
     """Render ``view`` as a self-contained HTML page.
 
-    ``paths`` (source, target, k, max_length): the page opens on the list of those paths."""
+    ``paths`` (source, target, k, max_length): the page opens on the list of those paths.
+    ``sparql`` (the packed graphs and the named questions, see
+    :mod:`il2kg.explorer.sparql`): the page answers SPARQL, if the Oxigraph package is there."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
+
+    from il2kg.explorer.sparql import OXIGRAPH_LICENCE, oxigraph_assets
+    from il2kg.namespaces import expand
 
     nodes, edges, options = _network(ds, vocab, view)
     pcolour = _predicate_colours(ds, view)
@@ -305,6 +311,7 @@ def render(
             "nodes": sorted(view.highlight_nodes),
             "edges": sorted(statement_id(ds.relations[i]) for i in view.highlight_relations),
         },
+        "iris": {expand(n): n for n in sorted(view.nodes)},
         "search": _search_json(ds, view),
         "timeline": _timeline_json(ds, view),
         "paths": _paths_json(ds, vocab, view),
@@ -312,8 +319,15 @@ def render(
         "edges": edges,
         "options": options,
     }
+    engine = oxigraph_assets() if sparql is not None else None
+    if engine is not None and sparql is not None:
+        payload["sparql"] = dict(sparql, wasm=engine[1], version=engine[2])
     vis_js, vis_css = vis_assets()
-    app_js = "".join(_asset(TEMPLATES / f, "</script") for f in _SCRIPTS)
+    glue = engine[0] if engine is not None else "var il2kgOxigraph = null;\n"
+    if "</script" in glue.lower():
+        raise OutputError("the oxigraph script contains '</script' and cannot be inlined")
+    scripts = [_asset(TEMPLATES / f, "</script") for f in _SCRIPTS]
+    app_js = "".join(scripts[:-1]) + glue + scripts[-1]
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -324,7 +338,13 @@ def render(
         description=view.description,
         caption=caption,
         version=__version__,
-        script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js)),
+        script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js))
+        + (" 'wasm-unsafe-eval'" if engine is not None else ""),
+        engine_notice=(
+            f"oxigraph {engine[2]} (npm, WebAssembly build), {OXIGRAPH_LICENCE}; inlined"
+            if engine is not None
+            else ""
+        ),
         vis_js=Markup(vis_js),
         vis_css=Markup(vis_css),
         app_js=Markup(app_js),
@@ -490,7 +510,10 @@ def explorer(
     else:
         view = whole_view(ds)
     view = filter_view(view, ds, vocab, types, predicates)
-    page = render(ds, vocab, view, caption=caption_for(kg), paths=listed)
+    from il2kg.explorer.sparql import graphs, named_questions
+
+    sparql = {**graphs(kg.ntriples), "questions": named_questions(kg.resolve)}
+    page = render(ds, vocab, view, caption=caption_for(kg), paths=listed, sparql=sparql)
     return replace(page, warnings=(*notes, *page.warnings))
 
 

@@ -850,6 +850,178 @@
     showPaths(selected.entity, null, 3);
   });
 
+  // -- SPARQL in the page: Oxigraph's WebAssembly build over the graph's own N-Triples --------
+  var engine = null; // a promise of the loaded store
+  var sparqlButton = document.getElementById("sparql-open");
+  if (DATA.sparql && typeof il2kgOxigraph === "object" && il2kgOxigraph) sparqlButton.hidden = false;
+
+  function gunzip(b64) {
+    var raw = atob(b64);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).arrayBuffer();
+  }
+
+  function store() {
+    if (!engine) {
+      engine = gunzip(DATA.sparql.wasm)
+        .then(function (wasm) {
+          return il2kgOxigraph.init({ module_or_path: wasm });
+        })
+        .then(function () {
+          return Promise.all([gunzip(DATA.sparql.graph), gunzip(DATA.sparql.ontology)]);
+        })
+        .then(function (nts) {
+          // as `il2kg query`: the data the default graph, the ontology a named graph
+          var st = new il2kgOxigraph.Store();
+          var text = new TextDecoder();
+          st.load(text.decode(nts[0]), { format: "application/n-triples" });
+          st.load(text.decode(nts[1]), {
+            format: "application/n-triples", to_graph_name: il2kgOxigraph.namedNode(DATA.sparql.ontologyGraph)
+          });
+          return st;
+        });
+    }
+    return engine;
+  }
+
+  /* the prefixes a typed-in query uses without declaring them, declared on its first line
+     (as `il2kg query` does: its line numbers stay) */
+  function withPrefixes(text) {
+    var body = text.replace(/#[^\n]*/g, " ");
+    var lines = "";
+    Object.keys(DATA.sparql.prefixes).forEach(function (p) {
+      var esc = p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      var used = new RegExp("(^|[^A-Za-z0-9_:])" + esc + ":").test(body);
+      var declared = new RegExp("PREFIX\\s+" + esc + "\\s*:", "i").test(body);
+      if (used && !declared) lines += "PREFIX " + p + ": <" + DATA.sparql.prefixes[p] + "> ";
+    });
+    return lines + text;
+  }
+
+  function question(name) {
+    var found = null;
+    (DATA.sparql ? DATA.sparql.questions : []).forEach(function (q) {
+      if (q.name === name) found = q;
+    });
+    return found;
+  }
+
+  /* query(nameOrText) -> Promise of {vars, rows} (SPARQL JSON terms), or {boolean} */
+  api.query = function (nameOrText) {
+    if (!DATA.sparql || !il2kgOxigraph) return Promise.reject(new Error("this page has no SPARQL engine"));
+    var q = question(nameOrText);
+    var text = q ? q.text : withPrefixes(nameOrText);
+    return store().then(function (st) {
+      var out = st.query(text, { results_format: "application/sparql-results+json" });
+      if (typeof out !== "string") throw new Error("unexpected answer");
+      if (/^\s*\{/.test(out)) {
+        var json = JSON.parse(out);
+        if (json.boolean !== undefined) return { vars: [], rows: [], boolean: json.boolean };
+        return {
+          vars: json.head.vars,
+          rows: json.results.bindings.map(function (b) {
+            return json.head.vars.map(function (v) { return b[v] || null; });
+          })
+        };
+      }
+      // CONSTRUCT and DESCRIBE answer N-Triples: one row per triple
+      var rows = st.query(text).map(function (quad) {
+        return [quad.subject, quad.predicate, quad.object].map(function (t) {
+          var cell = { type: t.termType === "NamedNode" ? "uri" : t.termType === "BlankNode" ? "bnode" : "literal", value: t.value };
+          if (t.termType === "Literal") {
+            if (t.language) cell["xml:lang"] = t.language;
+            else cell.datatype = t.datatype.value;
+          }
+          return cell;
+        });
+      });
+      return { vars: ["subject", "predicate", "object"], rows: rows };
+    });
+  };
+
+  function showQuery(initial) {
+    var body = openPanel();
+    selected.entity = selected.relation = null;
+    heading(body, "SPARQL");
+    var pick = el("select");
+    pick.id = "sparql-named";
+    pick.setAttribute("aria-label", "A named question");
+    var none = el("option", null, "A named question…");
+    none.value = "";
+    pick.appendChild(none);
+    DATA.sparql.questions.forEach(function (q) {
+      var o = el("option", null, q.name + ": " + q.question);
+      o.value = q.name;
+      pick.appendChild(o);
+    });
+    var box = el("textarea");
+    box.id = "sparql-text";
+    box.rows = 8;
+    box.spellcheck = false;
+    box.setAttribute("aria-label", "SPARQL query");
+    var q0 = question(initial || "");
+    box.value = q0 ? q0.text : initial || "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 10";
+    if (q0) pick.value = q0.name;
+    pick.addEventListener("change", function () {
+      var q = question(pick.value);
+      if (q) box.value = q.text;
+    });
+    var run = button("sparql-run", "Run", function () {
+      runQuery(box.value, out);
+    });
+    run.id = "sparql-run";
+    var out = el("div", "sparql-results");
+    out.id = "sparql-results";
+    body.appendChild(pick);
+    body.appendChild(box);
+    body.appendChild(run);
+    body.appendChild(out);
+    if (initial) runQuery(box.value, out);
+  }
+  api.showQuery = showQuery;
+  sparqlButton.addEventListener("click", function () {
+    showQuery("");
+  });
+
+  function runQuery(text, out) {
+    out.replaceChildren(el("p", "none", "Running…"));
+    return api.query(text).then(function (res) {
+      out.replaceChildren();
+      if (res.boolean !== undefined) {
+        out.appendChild(el("p", "sparql-boolean", res.boolean ? "yes (true)" : "no (false)"));
+        return;
+      }
+      out.appendChild(el("p", "sparql-count", res.rows.length + " row" + (res.rows.length === 1 ? "" : "s")));
+      var table = el("table", "sparql-table");
+      var head = el("tr");
+      res.vars.forEach(function (v) { head.appendChild(el("th", null, v)); });
+      table.appendChild(head);
+      var seen = {};
+      res.rows.forEach(function (row) {
+        var tr = el("tr");
+        row.forEach(function (cell) {
+          var td = el("td");
+          if (cell && cell.type === "uri" && DATA.iris[cell.value]) {
+            var id = DATA.iris[cell.value];
+            seen[id] = true;
+            td.appendChild(entityButton(id));
+          } else if (cell) {
+            td.textContent = cell.value;
+          }
+          tr.appendChild(td);
+        });
+        table.appendChild(tr);
+      });
+      out.appendChild(table);
+      var ids = Object.keys(seen).filter(function (n) { return baseNode[n]; });
+      if (ids.length) highlightOnly(ids, []);
+    }, function (err) {
+      out.replaceChildren(el("p", "sparql-error", String(err && err.message ? err.message : err)));
+    });
+  }
+
   // -- the timeline of the dated entities, linked both ways with the graph and the panel ---------
   var timeline = document.getElementById("timeline");
   var track = document.getElementById("timeline-track");
