@@ -778,3 +778,39 @@ def test_the_shipped_page_is_one_bounded_file(shipped_page: Path) -> None:
         assert "wasm-unsafe-eval" in html and "connect-src 'none'" in html
         assert f"oxigraph {oxigraph_version()} (npm, WebAssembly build)" in html
         assert "Apache License 2.0 or the MIT licence" in html
+
+
+AXE = Path(__file__).resolve().parent / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def test_browser_axe_finds_nothing_serious_in_any_view(shipped_page: Path, open_page: Any) -> None:
+    if not AXE.exists():  # pragma: no cover - .ci/run installs it
+        pytest.skip("ACCESSIBILITY NOT TESTED: npm ci --prefix tests/npm (axe-core) was not run")
+    p = open_page(shipped_page)
+    p.page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the driver, not the page
+
+    def serious() -> list[Any]:
+        found: list[Any] = p.page.evaluate(
+            "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
+            ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+            ".map(v => [v.id, v.nodes.slice(0, 3).map(n => n.target.join(' '))]))"
+        )
+        return found
+
+    assert serious() == [], "the whole graph"
+    p.page.evaluate("il2kgExplorer.select('HGNC:6001')")
+    assert serious() == [], "an entity's panel"
+    sid = p.page.evaluate("il2kgExplorer.network.getConnectedEdges('HGNC:6001')[0]")
+    p.page.evaluate(f"il2kgExplorer.showRelation('{sid}')")
+    assert serious() == [], "a relation's panel"
+    p.page.evaluate("il2kgExplorer.timeline(true)")
+    assert serious() == [], "the timeline"
+    p.page.evaluate("il2kgExplorer.showPaths('HGNC:6001', 'HGNC:11366', 3)")
+    assert serious() == [], "the paths"
+    p.page.fill("#search", "il2 receptor")
+    assert serious() == [], "the search results"
+    if p.page.evaluate("!document.getElementById('sparql-open').hidden"):
+        p.page.evaluate("il2kgExplorer.showQuery('kinases-of-receptor')")
+        p.page.wait_for_selector("#sparql-results table")
+        assert serious() == [], "a SPARQL answer"
+    assert p.blocked == [] and p.errors == []
