@@ -374,6 +374,16 @@ def test_the_xss_corpus_is_inert_in_chromium(browser: Any, page_file: Path) -> N
                        return [out, hrefs]; }"""
         )
         assert len(shown) == 2 * (len(PAYLOADS) + 2)
+        # the paths and (when the engine is inlined) a SPARQL answer show the labels as text too
+        v.js("il2kgExplorer.showPaths('IL2KG:X0', 'IL2KG:X3', 3)")
+        assert v.js("document.querySelectorAll('#path-results ol.paths > li').length") >= 1
+        assert "<img src=x" in v.js("document.getElementById('path-results').innerText")
+        if v.js("!document.getElementById('sparql-open').hidden"):
+            v.js("il2kgExplorer.showQuery('SELECT ?s ?l WHERE { ?s rdfs:label ?l }')")
+            v.page.wait_for_selector("#sparql-results table")
+            assert "<img src=x" in v.js("document.getElementById('sparql-results').innerText")
+        assert v.js("document.querySelectorAll('#panel img, #panel b, #panel script').length") == 0
+        assert v.js("window.__pwned") is None
         # hover every node on the canvas: vis-network shows its title as a tooltip
         v.js(
             "il2kgExplorer.network.emit('click', {nodes: [], edges: []});"  # closes the panel
