@@ -16,6 +16,7 @@ used), recorded by a script injected before the page's own. One redraw: the medi
 
     python bench/bench_explorer.py                       # the shipped graph
     python bench/bench_explorer.py --sizes 1e3 1e4 --reps 3   # and synthetic KBs
+    python bench/bench_explorer.py --sizes 20000 --reps 1     # ~5,000 nodes
 """
 
 from __future__ import annotations
@@ -136,7 +137,19 @@ def pages(size: str, folder: Path) -> tuple[str, dict[str, Path], tuple[int, int
     from il2kg import KnowledgeGraph
     from il2kg.explorer.page import explorer
 
-    kg = KnowledgeGraph() if size == "shipped" else KnowledgeGraph(kb_dir(size))
+    if size == "shipped":
+        kg = KnowledgeGraph()
+    elif size.isdigit():  # a number of relations: a synthetic KB of that size
+        from common import WORK_DIR
+        from make_synthetic import write_kb
+
+        folder = WORK_DIR / f"kb-{size}"
+        if not (folder / ".complete").exists():
+            write_kb(folder, int(size))
+            (folder / ".complete").write_text("ok\n")
+        kg = KnowledgeGraph(folder)
+    else:
+        kg = KnowledgeGraph(kb_dir(size))
     t = time.perf_counter()
     page = explorer(kg)
     build_s = time.perf_counter() - t
@@ -153,7 +166,12 @@ def pages(size: str, folder: Path) -> tuple[str, dict[str, Path], tuple[int, int
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", nargs="*", default=[], help="synthetic KBs (1e3, 1e4) too")
+    ap.add_argument(
+        "--sizes",
+        nargs="*",
+        default=[],
+        help="synthetic KBs too: 1e3, 1e4 or a number of relations",
+    )
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--cap", type=float, default=90.0, help="seconds to wait for a page")
     args = ap.parse_args()
