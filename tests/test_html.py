@@ -757,6 +757,16 @@ def test_browser_sparql_answers_every_named_question_as_the_cli(
     cli_rows = json.loads(res.stdout)["results"]["bindings"]
     got = p.page.evaluate("il2kgExplorer.query('kinases-of-receptor')")
     assert len(got["rows"]) == len(cli_rows) == 6
+    # a shared link reopens the answer
+    p.page.evaluate("il2kgExplorer.showQuery('kinases-of-receptor')")
+    p.page.wait_for_selector("#sparql-results table")
+    link = p.page.evaluate("il2kgExplorer.link()")
+    assert "query=kinases-of-receptor" in link
+    shared = p.page.context.new_page()
+    shared.goto(link)
+    shared.wait_for_selector("#sparql-results table")
+    assert shared.locator("#sparql-results tr").count() == 1 + 6
+    shared.close()
     p.page.click("#sparql-open")
     p.page.fill("#sparql-text", "SELECT ?k WHERE { ?k a il2kg:Kinase } ORDER BY ?k LIMIT 3")
     p.page.click("#sparql-run")

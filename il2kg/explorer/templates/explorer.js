@@ -174,6 +174,7 @@
 
   function openPanel() {
     shownPaths = null;
+    shownQuery = null;
     panelBody.replaceChildren();
     panel.hidden = false;
     panel.scrollTop = 0;
@@ -941,6 +942,7 @@
     });
   };
 
+  var shownQuery = null; // the named question or the text of the answer in the panel
   function showQuery(initial) {
     var body = openPanel();
     selected.entity = selected.relation = null;
@@ -986,6 +988,12 @@
   });
 
   function runQuery(text, out) {
+    var named = null;
+    (DATA.sparql ? DATA.sparql.questions : []).forEach(function (q) {
+      if (q.text === text) named = q.name;
+    });
+    shownQuery = named || text;
+    saveState();
     out.replaceChildren(el("p", "none", "Running…"));
     return api.query(text).then(function (res) {
       out.replaceChildren();
@@ -1110,6 +1118,7 @@
     if (input.value.trim()) s.q = input.value.trim();
     if (!timeline.hidden) s.timeline = "1";
     if (shownPaths) s.path = [shownPaths.from, shownPaths.to, shownPaths.k].join(",");
+    if (shownQuery) s.query = shownQuery;
     return s;
   }
   api.state = state;
@@ -1170,7 +1179,9 @@
       openTimeline(s.timeline === "1");
       if (s.q !== undefined) input.value = s.q;
       var path = (s.path || "").split(",");
-      if (path.length === 3 && DATA.entities[path[0]] && DATA.entities[path[1]]) {
+      if (s.query && DATA.sparql && !sparqlButton.hidden) {
+        showQuery(s.query);
+      } else if (path.length === 3 && DATA.entities[path[0]] && DATA.entities[path[1]]) {
         showPaths(path[0], path[1], parseInt(path[2], 10) || 3);
       } else if (s.select && DATA.entities[s.select]) selectEntity(s.select, true);
       else if (s.relation && DATA.relations[s.relation]) showRelation(s.relation);
