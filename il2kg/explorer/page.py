@@ -18,6 +18,7 @@ the inlined assets and their CSP hashes, the Jinja page), kept together.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import OutputError, QueryError
 from il2kg.explorer.defaults import DEPTH, PATH_MAX_LENGTH, PATHS_SHOWN
 from il2kg.explorer.payload import _entity_json, _relation_json, json_for_script
-from il2kg.explorer.style import _predicate_colours, kind_style
+from il2kg.explorer.style import FAMILIES, _predicate_colours, kind_style
 from il2kg.explorer.views import (
     View,
     filter_view,
@@ -41,23 +42,30 @@ from il2kg.explorer.views import (
     query_view,
     whole_view,
 )
+from il2kg.paths.results import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PATHS
 
 if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
 
-#: Above this many nodes (or :data:`EDGE_LIMIT` edges) the page still works but warns: the
-#: layout takes longer than a few seconds to settle; ``--focus`` shows a neighbourhood instead.
-NODE_LIMIT: Final = 2000
-EDGE_LIMIT: Final = 6000
+#: Above this many nodes (or :data:`EDGE_LIMIT` edges) the page still works but warns: it takes
+#: more than a few seconds to open and each redraw is slow; ``--focus`` shows a neighbourhood.
+NODE_LIMIT: Final = 5000
+EDGE_LIMIT: Final = 20000
+#: Hover effects (tooltips, hover colours) only up to this many nodes: each costs a redraw.
+HOVER_LIMIT: Final = 2000
+#: A label is drawn only when its text is at least this many screen pixels high, so the whole
+#: graph zoomed out shows the big hubs' names (their font grows with their degree) and no specks.
+LABEL_THRESHOLD: Final = 7
 #: Edge labels (the predicate) are drawn only up to this many edges; above, colour and the side
 #: panel tell the predicate.
 EDGE_LABEL_LIMIT: Final = 80
 
 TEMPLATES: Final = Path(__file__).resolve().parent / "templates"
+#: The page's own scripts, inlined in this order as one script.
+_SCRIPTS: Final = ("search.js", "paths.js", "explorer.js")
 _VIS_VERSION: Final = "9.1.2"
 
 
-#: (ancestor class, vis-network shape), the first ancestor that matches wins.
 @dataclass(frozen=True)
 class Explorer:
     """A rendered explorer page and what it shows."""
@@ -90,55 +98,47 @@ class Explorer:
 
 
 def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
-    iterations = 1000 if n_nodes <= 100 else 400 if n_nodes <= 400 else 150
+    """vis-network options: positions come with the nodes (physics off), straight edges."""
     return {
         "autoResize": True,
-        "layout": {"randomSeed": 7, "improvedLayout": n_nodes <= 100},
+        "layout": {"randomSeed": 7, "improvedLayout": False},
         "nodes": {
-            "borderWidth": 1,
+            "shape": "image",
+            "borderWidth": 0,
             "borderWidthSelected": 3,
+            "color": {"border": "rgba(0,0,0,0)", "background": "rgba(0,0,0,0)",
+                      "highlight": {"border": "#000000", "background": "rgba(0,0,0,0)"},
+                      "hover": {"border": "#555555", "background": "rgba(0,0,0,0)"}},
+            "shapeProperties": {"useBorderWithImage": True, "interpolation": False},
             "font": {"size": 16, "face": "system-ui, sans-serif", "strokeWidth": 3},
-            "scaling": {"label": {"enabled": False, "drawThreshold": 4}},
+            "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_THRESHOLD}},
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
-            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "smooth": False,
             "font": {"size": 10, "align": "middle", "color": "#444", "strokeWidth": 3},
             "selectionWidth": 2,
         },
-        "physics": {
-            "enabled": True,
-            "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {
-                "gravitationalConstant": -120,
-                "centralGravity": 0.01,
-                "springLength": 150,
-                "springConstant": 0.08,
-                "avoidOverlap": 0.3,
-            },
-            "minVelocity": 1.0,
-            "stabilization": {
-                "enabled": True,
-                "iterations": iterations,
-                "updateInterval": 25,
-                "fit": True,
-            },
-        },
+        "physics": {"enabled": False},
         "interaction": {
-            "hover": True,
+            "hover": n_nodes <= HOVER_LIMIT,
             "tooltipDelay": 250,
             "hideEdgesOnDrag": n_edges > 1500,
-            "hideEdgesOnZoom": n_edges > 3000,
+            "hideEdgesOnZoom": n_edges > 1500,
             "multiselect": False,
+            "keyboard": {"enabled": False},
         },
-    }
+    }  # fmt: skip
 
 
 def _network(
     ds: Dataset, vocab: Vocabulary, view: View
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
-    """The vis-network nodes, edges and options, collected with pyvis."""
+    """The vis-network nodes (placed by :func:`~il2kg.explorer.layout.layout`), edges and
+    options, collected with pyvis."""
     from pyvis.network import Network
+
+    from il2kg.explorer.layout import layout
 
     net = Network(directed=True, cdn_resources="in_line")
     n_nodes, n_edges = len(view.nodes), len(view.relations)
@@ -148,24 +148,23 @@ def _network(
         r = ds.relations[i]
         degree[r.subject] += 1
         degree[r.object] += 1
+    ends = [(ds.relations[i].subject, ds.relations[i].object) for i in view.relations]
+    where = layout(sorted(view.nodes), ends)
     for eid in sorted(view.nodes):
         e = ds.entities[eid]
-        colour, shape = kind_style(e.type, vocab)
         hl = eid in view.highlight_nodes
+        d = degree[eid]
         net.add_node(
             eid,
             label=e.label if len(e.label) <= 40 else e.label[:38].rstrip() + "…",
-            shape=shape,
-            color={
-                "background": colour,
-                "border": "#222222" if hl else colour,
-                "highlight": {"background": colour, "border": "#000000"},
-                "hover": {"background": colour, "border": "#000000"},
-            },
-            borderWidth=4 if hl else 1,
-            size=12 + min(18, 2 * degree[eid]) ** 0.9 + (6 if hl else 0),
+            shape="image",
+            x=where[eid][0],
+            y=where[eid][1],
+            size=round(10 + min(30, 2.5 * d**0.5) + (6 if hl else 0), 1),
+            font={"size": round(14 + min(30, 2.5 * d**0.5))},
             title=f"{e.label}\n{eid} · {vocab.class_labels.get(e.type, e.type)}",
             kind=e.type,
+            emph=hl,
         )
     pcolour = _predicate_colours(ds, view)
     labels = n_edges <= EDGE_LABEL_LIMIT
@@ -235,10 +234,25 @@ def vis_assets() -> tuple[str, str]:
     )
 
 
-def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> Explorer:
-    """Render ``view`` as a self-contained HTML page."""
+def render(
+    ds: Dataset,
+    vocab: Vocabulary,
+    view: View,
+    *,
+    caption: str = "",
+    paths: tuple[str, str, int, int] | None = None,
+    sparql: dict[str, Any] | None = None,
+) -> Explorer:
+    """Render ``view`` as a self-contained HTML page.
+
+    ``paths`` (source, target, k, max_length): the page opens on the list of those paths.
+    ``sparql`` (the packed graphs and the named questions, see
+    :mod:`il2kg.explorer.sparql`): the page answers SPARQL, if the Oxigraph package is there."""
     from jinja2 import Environment, FileSystemLoader, select_autoescape
     from markupsafe import Markup
+
+    from il2kg.explorer.sparql import OXIGRAPH_LICENCE, oxigraph_assets
+    from il2kg.namespaces import expand
 
     nodes, edges, options = _network(ds, vocab, view)
     pcolour = _predicate_colours(ds, view)
@@ -273,20 +287,11 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "caption": caption,
             "version": __version__,
             "focus": view.focus,
+            "paths": list(paths) if paths else None,
             "nodeCount": len(nodes),
             "edgeCount": len(edges),
         },
-        "kinds": [
-            {
-                "id": t,
-                "label": vocab.class_labels.get(t, t),
-                "definition": vocab.class_definitions.get(t, ""),
-                "color": kind_style(t, vocab)[0],
-                "shape": kind_style(t, vocab)[1],
-                "count": c,
-            }
-            for t, c in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))
-        ],
+        "kinds": [_kind_json(t, c, vocab) for t, c in _legend_order(kinds, vocab)],
         "predicates": [
             {
                 "id": p,
@@ -306,12 +311,23 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "nodes": sorted(view.highlight_nodes),
             "edges": sorted(statement_id(ds.relations[i]) for i in view.highlight_relations),
         },
+        "iris": {expand(n): n for n in sorted(view.nodes)},
+        "search": _search_json(ds, view),
+        "timeline": _timeline_json(ds, view),
+        "paths": _paths_json(ds, vocab, view),
         "nodes": nodes,
         "edges": edges,
         "options": options,
     }
+    engine = oxigraph_assets() if sparql is not None else None
+    if engine is not None and sparql is not None:
+        payload["sparql"] = dict(sparql, wasm=engine[1], version=engine[2])
     vis_js, vis_css = vis_assets()
-    app_js = _asset(TEMPLATES / "explorer.js", "</script")
+    glue = engine[0] if engine is not None else "var il2kgOxigraph = null;\n"
+    if "</script" in glue.lower():
+        raise OutputError("the oxigraph script contains '</script' and cannot be inlined")
+    scripts = [_asset(TEMPLATES / f, "</script") for f in _SCRIPTS]
+    app_js = "".join(scripts[:-1]) + glue + scripts[-1]
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -322,7 +338,13 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
         description=view.description,
         caption=caption,
         version=__version__,
-        script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js)),
+        script_hashes=" ".join(_csp_hash(s) for s in (vis_js, app_js))
+        + (" 'wasm-unsafe-eval'" if engine is not None else ""),
+        engine_notice=(
+            f"oxigraph {engine[2]} (npm, WebAssembly build), {OXIGRAPH_LICENCE}; inlined"
+            if engine is not None
+            else ""
+        ),
         vis_js=Markup(vis_js),
         vis_css=Markup(vis_css),
         app_js=Markup(app_js),
@@ -337,6 +359,101 @@ def render(ds: Dataset, vocab: Vocabulary, view: View, *, caption: str = "") -> 
             "use --focus ENTITY --depth N, --type or --predicate to show less"
         )
     return Explorer(page, len(nodes), len(edges), view.title, tuple(warnings))
+
+
+def _paths_json(ds: Dataset, vocab: Vocabulary, view: View) -> dict[str, Any]:
+    """What the page's path finder needs to rank as ``il2kg path`` does, over the drawn direct
+    relations: each one's hop cost, the predicates walked backwards under their inverse's name,
+    and each node's hub penalty (from its degree in the whole graph of direct relations).
+    Costs travel as computed here, so the page adds the same floating-point numbers."""
+    import math
+
+    from il2kg.paths.results import HUB_WEIGHT, hop_cost
+
+    degree: dict[str, int] = {}
+    for r in ds.relations:
+        if not r.negated and r.direct:
+            degree[r.subject] = degree.get(r.subject, 0) + 1
+            degree[r.object] = degree.get(r.object, 0) + 1
+    edges = []
+    for i in view.relations:
+        r = ds.relations[i]
+        if r.direct:
+            n_sources = sum(1 for e in r.evidence if e.supports)
+            cost = hop_cost(r.best_status(), n_sources)
+            edges.append([statement_id(r), r.subject, r.predicate, r.object, cost])
+    return {
+        "edges": edges,
+        "inverses": {p: info.inverse for p, info in vocab.predicates.items() if info.inverse},
+        "hub": {n: HUB_WEIGHT * math.log2(1 + degree.get(n, 0)) for n in sorted(view.nodes)},
+        "maxLength": DEFAULT_MAX_LENGTH,
+        "maxPaths": DEFAULT_MAX_PATHS,
+    }
+
+
+def _timeline_json(ds: Dataset, view: View) -> list[dict[str, Any]]:
+    """The dated entities of the view in date order, each with the drawn entities it concerns
+    (the other ends of its relations)."""
+    dated = sorted(
+        (e for n in view.nodes if (e := ds.entities[n]).date),
+        key=lambda e: (str(e.date), e.label, e.id),
+    )
+    ends: dict[str, set[str]] = {e.id: set() for e in dated}
+    for i in view.relations:
+        r = ds.relations[i]
+        if r.subject in ends:
+            ends[r.subject].add(r.object)
+        if r.object in ends:
+            ends[r.object].add(r.subject)
+    return [{"id": e.id, "date": str(e.date), "concerns": sorted(ends[e.id])} for e in dated]
+
+
+def _search_json(ds: Dataset, view: View) -> dict[str, Any]:
+    """What the page's search needs to rank as ``il2kg search`` does: the resolver's index of
+    the drawn entities' names (already folded and normalised in Python) and, for the text typed
+    in, the two Unicode tables JavaScript lacks (case folding beyond lower-casing and Python's
+    whitespace)."""
+    from il2kg.paths.resolve import Resolver
+
+    return {
+        "names": [list(row) for row in Resolver(ds).names() if row[0] in view.nodes],
+        **_unicode_tables(),
+    }
+
+
+@functools.cache
+def _unicode_tables() -> dict[str, Any]:
+    chars = [chr(c) for c in range(0x110000)]
+    return {
+        "casefold": {c: c.casefold() for c in chars if c.casefold() != c.lower()},
+        "spaces": "".join(c for c in chars if c.isspace()),
+    }
+
+
+def _legend_order(kinds: dict[str, int], vocab: Vocabulary) -> list[tuple[str, int]]:
+    """Kinds grouped by family (in the order of :data:`~il2kg.explorer.style.FAMILIES`), the
+    most frequent first within a family."""
+    families = [f for _, _, f in FAMILIES]
+
+    def key(kv: tuple[str, int]) -> tuple[int, int, str]:
+        fam = kind_style(kv[0], vocab).family
+        return (families.index(fam) if fam in families else len(families), -kv[1], kv[0])
+
+    return sorted(kinds.items(), key=key)
+
+
+def _kind_json(t: str, count: int, vocab: Vocabulary) -> dict[str, Any]:
+    st = kind_style(t, vocab)
+    return {
+        "id": t,
+        "label": vocab.class_labels.get(t, t),
+        "definition": vocab.class_definitions.get(t, ""),
+        "family": st.family,
+        "color": st.colour,
+        "glyph": st.data_uri(),
+        "glyphEmphasised": st.data_uri(emphasised=True),
+        "count": count,
+    }
 
 
 def caption_for(kg: KnowledgeGraph) -> str:
@@ -379,18 +496,24 @@ def explorer(
     if depth < 0:
         raise ValueError("depth must be 0 or more")
     notes: list[str] = []
+    listed: tuple[str, str, int, int] | None = None
     if focus is not None:
         view = focus_view(ds, kg.resolve(focus), depth)
     elif path is not None:
-        view, truncated = _paths(kg, path, depth, max_paths, max_length, directed)
+        view, truncated, ends = _paths(kg, path, depth, max_paths, max_length, directed)
         if truncated:
             notes.append(f"the path search stopped early ({truncated}); some paths may be missing")
+        if directed:  # the page's own path finder walks relations as the CLI does by default
+            listed = (*ends, max_paths, max_length)
     elif query is not None:
         view = _query_view(kg, query)
     else:
         view = whole_view(ds)
     view = filter_view(view, ds, vocab, types, predicates)
-    page = render(ds, vocab, view, caption=caption_for(kg))
+    from il2kg.explorer.sparql import graphs, named_questions
+
+    sparql = {**graphs(kg.ntriples), "questions": named_questions(kg.resolve)}
+    page = render(ds, vocab, view, caption=caption_for(kg), paths=listed, sparql=sparql)
     return replace(page, warnings=(*notes, *page.warnings))
 
 
@@ -413,13 +536,13 @@ def _paths(
     max_paths: int,
     max_length: int,
     directed: bool,
-) -> tuple[View, str | None]:
+) -> tuple[View, str | None, tuple[str, str]]:
     result = kg.paths(ends[0], ends[1], k=max_paths, max_length=max_length, directed=directed)
     ds = kg.dataset
     index = {statement_id(r): i for i, r in enumerate(ds.relations)}
     paths = [[index[h.statement] for h in p.hops] for p in result.paths]
     source, target = result.paths[0].nodes[0], result.paths[0].nodes[-1]
-    return paths_view(ds, source, target, paths, context), result.truncated
+    return paths_view(ds, source, target, paths, context), result.truncated, (source, target)
 
 
 def _query_view(kg: KnowledgeGraph, query: str) -> View:

@@ -181,6 +181,14 @@ class Resolver:
                 local = eid.split(":", 1)[1]
                 self._exact["xref"].setdefault(fold(local), set()).add(eid)
 
+    def names(self) -> list[tuple[str, str, str, str, str]]:
+        """Every name :meth:`search` ranks: (entity, field, text, folded, normalised) rows.
+
+        ``field`` is ``id``, ``label``, ``synonym`` or ``xref``; an id's normalised form is that
+        of its local part. The explorer ships these so that its search ranks as this one does.
+        """
+        return list(self._names)
+
     def label(self, eid: str) -> str:
         """The label of an entity id (the id itself if unknown)."""
         ent = self.ds.entities.get(eid)
