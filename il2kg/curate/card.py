@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from il2kg.dataset.evidence import evidence_record
 from il2kg.dataset.ids import statement_id
 from il2kg.errors import UnknownEntityError
 from il2kg.namespaces import expand
@@ -139,6 +138,10 @@ def entity_card(ds: Dataset, eid: str) -> EntityCard:
     Negated relations are included and flagged. Raises
     :class:`~il2kg.errors.UnknownEntityError` for an unknown id.
     """
+    # here, not at the top: the evidence rules import the pydantic model, and `import il2kg`
+    # (a query on the cached store, `il2kg --help`) should not pay for it
+    from il2kg.dataset.evidence import evidence_record
+
     ent = ds.entities.get(eid)
     if ent is None:
         raise UnknownEntityError(eid, [], False)
