@@ -179,6 +179,17 @@ class KnowledgeGraph:
         """The graph as sorted N-Triples (what the query engines load)."""
         return self._raw[1]
 
+    def ntriples_digest(self) -> str:
+        """The SHA-256 (hex) of :attr:`ntriples`; from the build cache's manifest when the entry
+        exists, so a caller that only needs to name or trust a store reads no N-Triples."""
+        if self.use_cache and "_raw" not in self.__dict__:
+            recorded = self._cache.digest(self._key)
+            if recorded is not None:
+                return recorded
+        import hashlib
+
+        return hashlib.sha256(self.ntriples).hexdigest()
+
     @cached_property
     def graph(self) -> Graph:
         """The data graph as an rdflib ``Graph`` (ontology not included)."""

@@ -101,6 +101,45 @@ def test_on_disk_store_is_reused_while_unchanged(
     assert json.loads((folder / MARKER).read_text()) != marker
 
 
+def test_serve_store_is_reused_across_processes(fixture_kg: KnowledgeGraph, tmp_path: Path) -> None:
+    """The endpoint's store (data + ontology) is filled once, not at every start.
+
+    pyoxigraph labels the ontology's blank nodes at random when it parses them; before they
+    were renamed the ontology's digest changed with every call, so ``il2kg serve`` refilled its
+    store at each start (8 s at 10^6 triples).
+    """
+    import subprocess
+
+    code = (
+        "from il2kg.query.stores import ontology_ntriples as o, content_digest as d; print(d(o()))"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    }
+    assert len(digests) == 1 and ontology_ntriples() == ontology_ntriples()
+
+    from il2kg.server.endpoint import prepare_store
+
+    folder = prepare_store(fixture_kg, tmp_path / "serve")
+    stamp = (folder / MARKER).stat().st_mtime_ns
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from il2kg import KnowledgeGraph; "
+            "from il2kg.server.endpoint import prepare_store; "
+            "prepare_store(KnowledgeGraph(sys.argv[1]), sys.argv[2])",
+            str(fixture_kg.data_dir),
+            str(folder),
+        ],
+        check=True,
+    )
+    assert (folder / MARKER).stat().st_mtime_ns == stamp  # not refilled
+
+
 def test_dataset_layout(fixture_kg: KnowledgeGraph) -> None:
     from rdflib import URIRef
 

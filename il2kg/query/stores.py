@@ -29,7 +29,7 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -87,11 +87,12 @@ def open_graph(
 
 def load_store(
     location: str | Path,
-    graphs: dict[str, bytes],
+    graphs: Mapping[str, bytes | Callable[[], bytes]],
     reasoning: str = "none",
     *,
     reclaim: bool = False,
     check_files: bool = False,
+    digests: Mapping[str, str] | None = None,
 ) -> Path:
     """Make the folder ``location`` an on-disk Oxigraph store holding exactly ``graphs``.
 
@@ -109,12 +110,21 @@ def load_store(
     Oxigraph files without a marker (a fill interrupted by an il2kg older than this one, or a store
     il2kg did not write) is rebuilt with ``reclaim`` (for folders il2kg owns, in the build cache)
     and refused otherwise. With ``check_files`` a store whose files are not those the marker
-    lists (:func:`files_intact`) is rebuilt as well.
+    lists (:func:`files_intact`) is rebuilt as well. A graph may be given as a function that
+    returns its N-Triples, with its SHA-256 in ``digests``: it is called only to fill the store.
     """
     folder = Path(location)
     if folder.is_symlink():  # fill where the link points, keep the link
         folder = folder.resolve()
-    wanted: dict[str, str] = {iri: content_digest(nt) for iri, nt in graphs.items()}
+    known = digests or {}
+
+    def _bytes(nt: bytes | Callable[[], bytes]) -> bytes:
+        return nt() if callable(nt) else nt
+
+    wanted: dict[str, str] = {
+        iri: known[iri] if iri in known else content_digest(_bytes(nt))
+        for iri, nt in graphs.items()
+    }
     if reasoning != "none":
         wanted["reasoning"] = reasoning
 
@@ -131,7 +141,10 @@ def load_store(
                 return folder
             _refuse_foreign(folder, reclaim)
             _remove_leftovers(folder)
-            _fill_beside(folder, graphs, reasoning, wanted)
+            filled = {iri: _bytes(nt) for iri, nt in graphs.items()}
+            # the marker records what was loaded, whatever digest the caller had trusted
+            recorded = {iri: content_digest(nt) for iri, nt in filled.items()}
+            _fill_beside(folder, filled, reasoning, {**wanted, **recorded})
     except OSError as exc:
         raise StoreError(f"cannot write an Oxigraph store in {folder}: {exc}") from exc
     return folder
@@ -431,12 +444,29 @@ def open_dataset(
 
 
 def ontology_ntriples() -> bytes:
-    """The ontology (``ontology/il2kg.ttl``) as N-Triples."""
+    """The ontology (``ontology/il2kg.ttl``) as N-Triples, the same bytes on every call.
+
+    pyoxigraph gives each parsed blank node (the ``owl:unionOf`` lists) a random label; they are
+    renamed ``o0``, ``o1`` … in the order they appear, so the digest that stores record
+    (:func:`load_store`) stays the same across calls and processes and a store is reused.
+    """
     import pyoxigraph
 
     from il2kg.resources import ontology_dir
 
-    quads = pyoxigraph.parse(
-        path=str(ontology_dir() / "il2kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE
-    )
+    labels: dict[str, Any] = {}
+
+    def stable(term: Any) -> Any:
+        if isinstance(term, pyoxigraph.BlankNode):
+            if term.value not in labels:
+                labels[term.value] = pyoxigraph.BlankNode(f"o{len(labels)}")
+            return labels[term.value]
+        return term
+
+    quads = [
+        pyoxigraph.Quad(stable(q.subject), q.predicate, stable(q.object), q.graph_name)
+        for q in pyoxigraph.parse(
+            path=str(ontology_dir() / "il2kg.ttl"), format=pyoxigraph.RdfFormat.TURTLE
+        )
+    ]
     return pyoxigraph.serialize(quads, format=pyoxigraph.RdfFormat.N_TRIPLES) or b""

@@ -52,13 +52,13 @@ class App:
         *,
         explorer: Callable[[dict[str, str]], str] | None = None,
         kg: KnowledgeGraph | None = None,
-        caption: str = "",
+        caption: str | Callable[[], str] = "",
         cors: bool = False,
         max_bytes: int = MAX_ANSWER_BYTES,
     ) -> None:
         self.pool = pool
         self.explorer = explorer
-        self.caption = caption
+        self._caption = caption
         self.cors = cors
         self.max_bytes = max_bytes
         self.kg = kg
@@ -73,6 +73,13 @@ class App:
             self.documents = Documents(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
+
+    def caption(self) -> str:
+        """What data and version the pages show; made on first use (it reads the whole dataset,
+        which start-up should not wait for)."""
+        if callable(self._caption):
+            self._caption = self._caption()
+        return self._caption
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -260,7 +267,7 @@ class App:
             if self._examples is None:
                 self._examples = examples(self.kg)
         return query_page(
-            self._examples, query=query, caption=self.caption, timeout=self.pool.timeout
+            self._examples, query=query, caption=self.caption(), timeout=self.pool.timeout
         )
 
     def _wants_description(self, environ: dict[str, Any], *, explicit: bool = False) -> bool:

@@ -62,12 +62,21 @@ def prepare_store(kg: KnowledgeGraph, location: str | Path) -> Path:
     servers starting together (:func:`il2kg.query.stores.load_store`). Inside the build cache an
     unfinished store left by an older il2kg is rebuilt. Returns the folder.
     """
-    from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH, load_store, ontology_ntriples
+    from il2kg.query.stores import (
+        DATA_GRAPH,
+        ONTOLOGY_GRAPH,
+        content_digest,
+        load_store,
+        ontology_ntriples,
+    )
     from il2kg.resources import cache_dir
 
     folder = Path(location)
-    graphs = {DATA_GRAPH: kg.ntriples, ONTOLOGY_GRAPH: ontology_ntriples()}
-    return load_store(folder, graphs, reclaim=_inside(folder, cache_dir()))
+    ontology = ontology_ntriples()
+    graphs = {DATA_GRAPH: lambda: kg.ntriples, ONTOLOGY_GRAPH: lambda: ontology}
+    # the data's digest from the build cache: a reused store needs no N-Triples read
+    digests = {DATA_GRAPH: kg.ntriples_digest(), ONTOLOGY_GRAPH: content_digest(ontology)}
+    return load_store(folder, graphs, reclaim=_inside(folder, cache_dir()), digests=digests)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -79,10 +88,9 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def default_location(kg: KnowledgeGraph) -> Path:
     """Where ``il2kg serve`` keeps its store: the build cache, one folder per content."""
-    from il2kg.query.stores import content_digest
     from il2kg.resources import cache_dir
 
-    return cache_dir() / "oxigraph" / content_digest(kg.ntriples)[:16]
+    return cache_dir() / "oxigraph" / kg.ntriples_digest()[:16]
 
 
 # -- running it ----------------------------------------------------------------------------------
@@ -153,7 +161,7 @@ def start(
         pool,
         explorer=kg_explorer(kg),
         kg=kg,
-        caption=caption_for(kg),
+        caption=lambda: caption_for(kg),
         cors=cors,
         max_bytes=max_bytes,
     )
