@@ -186,9 +186,9 @@ class KnowledgeGraph:
             recorded = self._cache.digest(self._key)
             if recorded is not None:
                 return recorded
-        import hashlib
+        from il2kg.query.stores import content_digest
 
-        return hashlib.sha256(self.ntriples).hexdigest()
+        return content_digest(self.ntriples)
 
     @cached_property
     def graph(self) -> Graph:

@@ -459,7 +459,7 @@ def _kind_json(t: str, count: int, vocab: Vocabulary) -> dict[str, Any]:
 def caption_for(kg: KnowledgeGraph) -> str:
     """What data and version a page shows: il2kg version, data folder, counts and digest."""
     ds = kg.dataset
-    digest = hashlib.sha256(kg.ntriples).hexdigest()[:12]
+    digest = kg.ntriples_digest()[:12]
     n_rel = len(ds.relations)
     return (
         f"il2kg {__version__}; data '{kg.data_dir.name}' ({len(ds.entities):,} entities, "

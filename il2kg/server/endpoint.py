@@ -62,20 +62,16 @@ def prepare_store(kg: KnowledgeGraph, location: str | Path) -> Path:
     servers starting together (:func:`il2kg.query.stores.load_store`). Inside the build cache an
     unfinished store left by an older il2kg is rebuilt. Returns the folder.
     """
-    from il2kg.query.stores import (
-        DATA_GRAPH,
-        ONTOLOGY_GRAPH,
-        content_digest,
-        load_store,
-        ontology_ntriples,
-    )
+    from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH, load_store, ontology_ntriples
     from il2kg.resources import cache_dir
 
     folder = Path(location)
-    ontology = ontology_ntriples()
-    graphs = {DATA_GRAPH: lambda: kg.ntriples, ONTOLOGY_GRAPH: lambda: ontology}
+    graphs: dict[str, bytes | Callable[[], bytes]] = {
+        DATA_GRAPH: lambda: kg.ntriples,
+        ONTOLOGY_GRAPH: ontology_ntriples(),
+    }
     # the data's digest from the build cache: a reused store needs no N-Triples read
-    digests = {DATA_GRAPH: kg.ntriples_digest(), ONTOLOGY_GRAPH: content_digest(ontology)}
+    digests = {DATA_GRAPH: kg.ntriples_digest()}
     return load_store(folder, graphs, reclaim=_inside(folder, cache_dir()), digests=digests)
 
 
