@@ -285,6 +285,46 @@ def fork_child(close: tuple[int, ...], body: Callable[[], None]) -> int:
     return pid
 
 
+#: The length prefix of a message on a pipe between il2kg and a query child.
+_HEADER: Final = struct.Struct("!Q")
+
+
+def send_message(fd: int, message: Any) -> None:
+    """Write ``message`` to ``fd``, pickled behind its length."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes | None:
+    """``n`` bytes from ``fd`` (``None`` at end of file); :class:`TimeoutError` past ``deadline``."""
+    chunks: list[bytes] = []
+    while n:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], min(remaining, 60.0))
+            if not ready:
+                continue
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive_message(fd: int, deadline: float | None = None) -> Any:
+    """One message from ``fd`` (``None`` when the other end closed it)."""
+    head = _read_exactly(fd, _HEADER.size, deadline)
+    if head is None:
+        return None
+    body = _read_exactly(fd, _HEADER.unpack(head)[0], deadline)
+    return None if body is None else pickle.loads(body)
+
+
 def _bound_cpu(timeout: float) -> None:
     """A backstop: the child cannot burn much more CPU than its timeout allows."""
     if math.isfinite(timeout) and timeout < 1e6:
@@ -302,11 +342,7 @@ def _child(fn: Callable[[], Any], w: int, timeout: float) -> None:
             out: tuple[str, Any] = ("ok", fn())
         except BaseException as exc:
             out = pack_error(exc)
-        data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
-        view = memoryview(data)
-        while view:
-            n = os.write(w, view)
-            view = view[n:]
+        send_message(w, out)
     except BaseException:
         code = 1
     finally:
@@ -331,19 +367,11 @@ def run_isolated(fn: Callable[[], Any], timeout: float) -> Any:
     pid = fork_child((r,), lambda: _child(fn, w, timeout))
     os.close(w)
     deadline = time.monotonic() + timeout
-    chunks: list[bytes] = []
     try:
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise timed_out(timeout)
-            ready, _, _ = select.select([r], [], [], min(remaining, 60.0))
-            if not ready:
-                continue
-            chunk = os.read(r, 1 << 20)
-            if not chunk:
-                break
-            chunks.append(chunk)
+        try:
+            answer = receive_message(r, deadline)
+        except TimeoutError:
+            raise timed_out(timeout) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -351,9 +379,9 @@ def run_isolated(fn: Callable[[], Any], timeout: float) -> Any:
     finally:
         os.close(r)
         reap(pid)
-    if not chunks:
+    if answer is None:
         raise QueryError("the query process ended without an answer")
-    return unpack(pickle.loads(b"".join(chunks)))
+    return unpack(answer)
 
 
 def reap(pid: int) -> None:

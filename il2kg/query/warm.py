@@ -21,11 +21,8 @@ import atexit
 import contextlib
 import math
 import os
-import pickle
 import resource
-import select
 import signal
-import struct
 import threading
 import time
 from collections import OrderedDict
@@ -41,49 +38,15 @@ from il2kg.query.sandbox import (
     harden,
     pack_error,
     reap,
+    receive_message,
     run_isolated,
+    send_message,
     timed_out,
     unpack,
 )
 
 #: Warm processes kept at once (one per store and engine).
 MAX_WARM: Final = 2
-_HEADER: Final = struct.Struct("!Q")
-
-
-def _send(fd: int, message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_exactly(fd: int, n: int, deadline: float | None) -> bytes | None:
-    """``n`` bytes from ``fd`` (``None`` at end of file); :class:`TimeoutError` past ``deadline``."""
-    chunks: list[bytes] = []
-    while n:
-        if deadline is not None:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError
-            ready, _, _ = select.select([fd], [], [], min(remaining, 60.0))
-            if not ready:
-                continue
-        chunk = os.read(fd, min(n, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def _receive(fd: int, deadline: float | None = None) -> Any:
-    """One message from ``fd`` (``None`` when the other end closed it)."""
-    head = _read_exactly(fd, _HEADER.size, deadline)
-    if head is None:
-        return None
-    body = _read_exactly(fd, _HEADER.unpack(head)[0], deadline)
-    return None if body is None else pickle.loads(body)
 
 
 def _cpu_budget(timeout: float) -> None:
@@ -108,18 +71,18 @@ def _serve(opener: Callable[[], Any], engine: str, jobs: int, answers: int, time
         harden()
         try:
             eng = engine_for(engine, opener())
-            _send(answers, ("ok", None))
+            send_message(answers, ("ok", None))
         except BaseException as exc:
-            _send(answers, pack_error(exc))
+            send_message(answers, pack_error(exc))
             return
-        while (message := _receive(jobs)) is not None:
+        while (message := receive_message(jobs)) is not None:
             job, timeout = message
             _cpu_budget(timeout)
             try:
                 out: tuple[str, Any] = ("ok", collect(job, lambda: eng))
             except BaseException as exc:
                 out = pack_error(exc)
-            _send(answers, out)
+            send_message(answers, out)
     except BaseException:
         code = 1
     finally:
@@ -180,7 +143,7 @@ class WarmProcess:
             if not self._ready:
                 self._answer(deadline, timeout)  # the store opened, or its error raised
                 self._ready = True
-            _send(self._jobs, (job, timeout))
+            send_message(self._jobs, (job, timeout))
             result: Results = self._answer(deadline, timeout)
             return result
         except BaseException:
@@ -189,7 +152,7 @@ class WarmProcess:
 
     def _answer(self, deadline: float | None, timeout: float) -> Any:
         try:
-            message = _receive(self._answers, deadline)
+            message = receive_message(self._answers, deadline)
         except TimeoutError:
             raise timed_out(timeout) from None
         if message is None:
