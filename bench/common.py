@@ -144,3 +144,36 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """One result table as ``bench/report.py`` renders it into ``docs/performance.md``."""
+    return {"title": title, "header": list(header), "rows": [list(r) for r in rows]}
+
+
+def write_results(
+    path: Path | None,
+    bench: str,
+    tables: Sequence[dict[str, Any]],
+    *,
+    command: str = "",
+    notes: Sequence[str] = (),
+) -> None:
+    """Write a benchmark's tables (made by :func:`table`) as JSON to ``path`` (if given).
+
+    ``bench/report.py`` runs every benchmark with ``--json`` and rewrites the section of
+    ``docs/performance.md`` between ``<!-- bench:NAME -->`` and ``<!-- /bench:NAME -->``.
+    """
+    if path is None:
+        return
+    doc = {
+        "bench": bench,
+        "command": command or " ".join(["python", *sys.argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "tables": list(tables),
+        "notes": list(notes),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, indent=1) + "\n")
