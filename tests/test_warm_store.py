@@ -238,6 +238,27 @@ def test_the_warm_process_is_sandboxed(fixture_kg: KnowledgeGraph) -> None:
         assert "Seccomp:\t2" in status
 
 
+@pytest.mark.skipif(not LINUX, reason="reads /proc")
+def test_the_warm_process_holds_none_of_the_parents_descriptors(fixture_kg: KnowledgeGraph) -> None:
+    """A pipe of the parent (e.g. a browser driver's) must close when the parent closes it: the
+    long-lived child keeps only its own two pipes (and 0, 1, 2). It once kept them all, so
+    Playwright waited forever for its driver to see the end of its pipe."""
+    warm.close_all()
+    r, w = os.pipe()
+    try:
+        fixture_kg.query(COUNT)
+        (pid,) = warm.pids()
+        theirs = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        ours = {os.readlink(f"/proc/self/fd/{fd}") for fd in (r, w)}
+        assert not ours & theirs
+        pipes = [t for t in theirs if t.startswith("pipe:")]
+        assert len([fd for fd in os.listdir(f"/proc/{pid}/fd") if int(fd) > 2]) >= 2, theirs
+        assert len(pipes) >= 2  # its job and answer pipes
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 def test_a_store_removed_under_a_running_graph_is_filled_again(fresh: tuple[Path, Path]) -> None:
     data, cache = fresh
     kg = KnowledgeGraph(data, cache_root=cache)

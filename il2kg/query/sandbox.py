@@ -268,9 +268,17 @@ def _die_with(parent: int) -> None:
         os._exit(1)
 
 
-def fork_child(close: tuple[int, ...], body: Callable[[], None]) -> int:
+def fork_child(
+    close: tuple[int, ...], body: Callable[[], None], *, keep: tuple[int, ...] | None = None
+) -> int:
     """Fork a child that dies with this process, closes ``close`` and runs ``body`` (which
-    must end the process with ``os._exit``); return its process id."""
+    must end the process with ``os._exit``); return its process id.
+
+    With ``keep``, the child closes every descriptor but 0, 1, 2 and ``keep`` (as
+    ``subprocess`` does with ``close_fds``): a long-lived child must not hold the parent's pipes
+    and sockets open, or whoever waits for their other end to close (a browser driver, a
+    client) waits as long as the child lives.
+    """
     parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: never returns
@@ -278,11 +286,22 @@ def fork_child(close: tuple[int, ...], body: Callable[[], None]) -> int:
             _die_with(parent)
             for fd in close:
                 os.close(fd)
+            if keep is not None:
+                _close_all_but(keep)
         except BaseException:
             os._exit(1)
         body()
         os._exit(1)  # pragma: no cover - body ends the process itself
     return pid
+
+
+def _close_all_but(keep: tuple[int, ...]) -> None:
+    """Close every file descriptor from 3 up, except ``keep``."""
+    low = 3
+    for fd in sorted(k for k in set(keep) if k >= low):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
 
 
 #: The length prefix of a message on a pipe between il2kg and a query child.

@@ -124,7 +124,9 @@ class WarmProcess:
         job_r, job_w = os.pipe()
         ans_r, ans_w = os.pipe()
         pid = fork_child(
-            (job_w, ans_r), lambda: _serve(self.opener, self.engine, job_r, ans_w, timeout)
+            (job_w, ans_r),
+            lambda: _serve(self.opener, self.engine, job_r, ans_w, timeout),
+            keep=(job_r, ans_w),  # it lives long: it must not hold the parent's other pipes
         )
         os.close(job_r)
         os.close(ans_w)
