@@ -63,6 +63,14 @@ from il2kg.cli import State, echo_json, pass_state
     show_default=True,
     help="Seconds a connection has to send a whole request; then it is closed.",
 )
+@click.option(
+    "--answer-cache",
+    type=click.IntRange(0, 4096),
+    default=32,
+    show_default=True,
+    metavar="MIB",
+    help="MiB of answers kept to answer the same query again without a worker (0: none).",
+)
 @pass_state
 def serve(
     state: State,
@@ -76,6 +84,7 @@ def serve(
     max_connections: int,
     max_client_connections: int,
     request_timeout: float,
+    answer_cache: int,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with the HTML explorer.
 
@@ -113,6 +122,7 @@ def serve(
             per_client=max_client_connections,
             request_timeout=request_timeout,
         ),
+        answer_cache=answer_cache * 1024 * 1024,
     )
     info = describe(endpoint)
     click.echo(f"il2kg SPARQL endpoint: {info['query']}", err=True)

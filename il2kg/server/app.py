@@ -8,12 +8,14 @@ through the query gate (:func:`il2kg.query.gate.check_query`), picks the result 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
+from il2kg.server.answers import AnswerCache, CheckedCache, Key, answer_key
 from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, accepted, choose
 from il2kg.server.pool import MAX_ANSWER_BYTES, PoolFull, QueryJob, QueryPool
 from il2kg.server.web import Response, wants_html
@@ -34,7 +36,7 @@ _CORS_HEADERS: Final = [
     ("Access-Control-Allow-Origin", "*"),
     ("Access-Control-Allow-Methods", "GET, HEAD, POST, OPTIONS"),
     ("Access-Control-Allow-Headers", "Accept, Accept-Language, Content-Language, Content-Type"),
-    ("Access-Control-Expose-Headers", "Retry-After, X-Il2kg-Query-Seconds"),
+    ("Access-Control-Expose-Headers", "Retry-After, X-Il2kg-Query-Seconds, X-Il2kg-Cache"),
     ("Access-Control-Max-Age", "600"),
 ]
 #: media types of the descriptions (and entity documents) other than HTML
@@ -55,8 +57,13 @@ class App:
         caption: str | Callable[[], str] = "",
         cors: bool = False,
         max_bytes: int = MAX_ANSWER_BYTES,
+        answers: AnswerCache | None = None,
     ) -> None:
         self.pool = pool
+        #: kept answers (:mod:`il2kg.server.answers`); ``None``: every query goes to a worker
+        self.answers = answers
+        self.checked = CheckedCache()
+        self._local = threading.local()
         self.explorer = explorer
         self._caption = caption
         self.cors = cors
@@ -73,6 +80,36 @@ class App:
             self.documents = Documents(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
+
+    # -- kept answers, for the server's event loop ------------------------------------------------
+
+    def inline(
+        self,
+        method: str,
+        path: str,
+        query_string: str,
+        accept: str | None,
+        cache_control: str | None = None,
+    ) -> tuple[Key, Response] | None:
+        """A kept answer to this request, if any: the server's loop may then answer it itself
+        (:meth:`pinned`), since answering it needs no worker."""
+        if self.answers is None:
+            return None
+        key = answer_key(method, path, query_string, accept, cache_control)
+        if key is None:
+            return None
+        response = self.answers.get(key)
+        return None if response is None else (key, response)
+
+    @contextlib.contextmanager
+    def pinned(self, kept: tuple[Key, Response]) -> Iterator[None]:
+        """While serving the request :meth:`inline` found ``kept`` for, on this thread, answer it
+        with ``kept`` even if the cache dropped it meanwhile."""
+        self._local.pinned = kept
+        try:
+            yield
+        finally:
+            self._local.pinned = None
 
     def caption(self) -> str:
         """What data and version the pages show; made on first use (it reads the whole dataset,
@@ -176,9 +213,24 @@ class App:
         return params, body_query
 
     def query(self, environ: dict[str, Any]) -> Response:
-        """Answer one SPARQL Protocol query request."""
-        from il2kg.query.gate import check_query
+        """Answer one SPARQL Protocol query request (a kept answer if there is one)."""
+        key = answer_key(
+            environ.get("REQUEST_METHOD", "GET"),
+            environ.get("PATH_INFO", ""),
+            environ.get("QUERY_STRING", ""),
+            environ.get("HTTP_ACCEPT"),
+            environ.get("HTTP_CACHE_CONTROL"),
+        )
+        if key is not None:
+            pinned: tuple[Key, Response] | None = getattr(self._local, "pinned", None)
+            if pinned is not None and pinned[0] == key:
+                return pinned[1]
+            kept = self.answers.get(key) if self.answers is not None else None
+            if kept is not None:
+                return kept
+        return self._query(environ, key)
 
+    def _query(self, environ: dict[str, Any], key: Key | None) -> Response:
         try:
             params, body_query = self._params(environ)
         except _HTTPError as exc:
@@ -208,7 +260,7 @@ class App:
                 if problem:
                     return _error("400 Bad Request", f"{name}: {problem}")
         try:
-            checked = check_query(text)
+            checked = self.checked.check(text)
         except QueryError as exc:
             return _error("400 Bad Request", str(exc))
         format_name = next((v for k, v in params if k == "format"), None)
@@ -255,6 +307,12 @@ class App:
         if answer.error:
             return _error("500 Internal Server Error", answer.message)
         headers = [("X-Il2kg-Query-Seconds", f"{answer.seconds:.4f}"), ("Vary", "Accept")]
+        if key is not None and self.answers is not None:  # a worker's answer: keep it
+            kept = Response(
+                "200 OK", answer.body, content_type, [*headers, ("X-Il2kg-Cache", "hit")]
+            )
+            if self.answers.put(key, kept):
+                headers.append(("X-Il2kg-Cache", "miss"))
         return Response("200 OK", answer.body, content_type, headers)
 
     def page(self, query: str | None) -> Response:

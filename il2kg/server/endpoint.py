@@ -5,7 +5,9 @@ How a request is answered:
 1. `waitress <https://docs.pylonsproject.org/projects/waitress/>`_ (a pure-Python, production
    WSGI server with a thread pool) parses HTTP and calls :class:`App`, a plain WSGI application.
    :mod:`il2kg.server.guard` bounds how long and how many connections a client may hold, and
-   answers ``/health`` in waitress' event loop.
+   answers ``/health`` in waitress' event loop, and so a query answered before
+   (:mod:`il2kg.server.answers`: the store never changes while the server runs, so the same
+   request gets the same answer; ``answer_cache`` bytes of them are kept).
 2. :class:`App` reads the query as the SPARQL 1.1 Protocol allows (``GET ?query=``, ``POST`` of an
    HTML form, ``POST`` of ``application/sparql-query``), refuses updates (403), and passes the
    text through the query gate (:func:`il2kg.query.gate.check_query`: no ``SERVICE``, ``LOAD``,
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from il2kg._version import __version__
 from il2kg.errors import EndpointError
+from il2kg.server.answers import DEFAULT_MAX_BYTES, AnswerCache
 from il2kg.server.app import App
 from il2kg.server.guard import ConnectionLimits, GuardedServer, make_server, stop_server
 from il2kg.server.pool import DEFAULT_QUEUE, MAX_ANSWER_BYTES, QueryPool
@@ -138,12 +141,14 @@ def start(
     queue: int = DEFAULT_QUEUE,
     limits: ConnectionLimits | None = None,
     background: bool = False,
+    answer_cache: int = DEFAULT_MAX_BYTES,
 ) -> Endpoint:
     """Prepare the store, start the workers and the HTTP server; return the running endpoint.
 
     ``workers`` queries run at once and ``queue`` more wait for a worker; beyond that a query
     is answered 503 with ``Retry-After`` at once. ``limits`` bounds the connections
-    (:class:`~il2kg.server.guard.ConnectionLimits`). ``port=0`` picks a free port. With
+    (:class:`~il2kg.server.guard.ConnectionLimits`). Up to ``answer_cache`` bytes of answers
+    are kept and given again to the same request (``0``: none). ``port=0`` picks a free port. With
     ``background`` the server runs in a daemon thread (for tests and notebooks); otherwise call
     ``endpoint.server.run()`` to serve until interrupted. Raises :class:`EndpointError` when
     the address is in use or the store cannot be opened.
@@ -160,6 +165,7 @@ def start(
         caption=lambda: caption_for(kg),
         cors=cors,
         max_bytes=max_bytes,
+        answers=AnswerCache(answer_cache) if answer_cache else None,
     )
     try:
         server = make_server(

@@ -11,7 +11,9 @@ waitress server with three more rules (:class:`ConnectionLimits`):
 - **connections per client**: at most ``per_client`` open connections per client address; one
   more is answered ``429 Too Many Requests`` and closed at once.
 - **/health in the event loop**: ``GET /health`` is answered by waitress' own loop, not by a
-  request thread, so it answers while every thread waits for a query worker.
+  request thread, so it answers while every thread waits for a query worker. So is a query
+  whose answer the application kept (:mod:`il2kg.server.answers`: its ``inline`` and
+  ``pinned`` hooks), which needs neither a thread nor a worker.
 
 The loop uses ``poll`` (no ``select`` limit of 1024 descriptors) and checks the deadlines every
 second. These hooks use waitress' channel and server classes (tested with waitress 3.0).
@@ -85,7 +87,7 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
     def __init__(self, *args: Any, limits: ConnectionLimits, **kw: Any) -> None:
         self.limits = limits
         self.stopping = False
-        self._inline: deque[_GuardedChannel] = deque()
+        self._inline: deque[tuple[_GuardedChannel, Any]] = deque()
         super().__init__(*args, **kw)
 
     # -- connections per client ---------------------------------------------------------------
@@ -138,30 +140,45 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
     # -- /health in the loop ------------------------------------------------------------------
 
     def add_task(self, task: Any) -> None:
-        if isinstance(task, _GuardedChannel) and self._is_health(task):
-            self._inline.append(task)  # answered by readable(), on this loop's thread
-            self.pull_trigger()
-        else:
-            super().add_task(task)
+        if isinstance(task, _GuardedChannel):
+            inline, kept = self._inline_answer(task)
+            if inline:
+                self._inline.append((task, kept))  # answered by readable(), on this thread
+                self.pull_trigger()
+                return
+        super().add_task(task)
 
-    def _is_health(self, channel: _GuardedChannel) -> bool:
+    def _inline_answer(self, channel: _GuardedChannel) -> tuple[bool, Any]:
+        """Whether the loop answers the channel's next request itself: ``/health``, or a query
+        whose answer the application kept (its ``inline`` hook); with that kept answer."""
         request = channel.requests[0] if channel.requests else None
-        return bool(
-            request is not None
-            and request.error is None
-            and getattr(request, "command", "") in ("GET", "HEAD")
-            and getattr(request, "path", "") == "/health"
-            and channel.total_outbufs_len < self.adj.outbuf_high_watermark // 2
+        method = getattr(request, "command", "")
+        if request is None or request.error is not None or method not in ("GET", "HEAD"):
+            return False, None
+        room = self.adj.outbuf_high_watermark // 2 - channel.total_outbufs_len
+        if getattr(request, "path", "") == "/health":
+            return room > 0, None
+        hook = getattr(self.application, "inline", None)
+        if hook is None:
+            return False, None
+        headers = request.headers
+        kept = hook(
+            method, request.path, request.query, headers.get("ACCEPT"), headers.get("CACHE_CONTROL")
         )
+        if kept is None or len(kept[1].body) >= room:
+            return False, None
+        return True, kept
 
     def readable(self) -> bool:
         if self.stopping:  # stop_server() asked: close everything from the loop's own thread
             wasyncore.close_all(self._map)
             return False
         while self._inline:
-            channel = self._inline.popleft()
+            channel, kept = self._inline.popleft()
+            pinned = self.application.pinned(kept) if kept is not None else contextlib.nullcontext()
             try:
-                channel.service()
+                with pinned:
+                    channel.service()
             except Exception:  # pragma: no cover - service() reports its own errors
                 channel.will_close = True
         return bool(super().readable())
