@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import importlib.util
-import json
 import math
 import random
 import statistics
@@ -47,7 +46,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from common import machine, peak_rss_mb  # noqa: E402
+from common import machine, peak_rss_mb, table, write_results  # noqa: E402
 
 _RANK = {"verified": 0, "expert_knowledge": 1, "unverified": 2}
 
@@ -287,8 +286,21 @@ def main() -> None:
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
     print(f"peak RSS {out['peak_rss_mb']} MiB")
     out |= {"pairs": per_pair, "cases": rows, "ratios": rrows, "mismatches": mismatches}
-    if args.json:
-        args.json.write_text(json.dumps(out, indent=2))
+    cases = table(
+        f"Paths on {out['nodes']:,} entities and {out['edges']:,} relations, {len(pairs)} pairs "
+        "(ms over the per-pair medians)",
+        ["case", "median", "p99", "max"],
+        [[c, f"{m:.2f}", f"{p99:.2f}", f"{mx:.1f}"] for c, m, p99, mx in rows],
+    )
+    per_pair_ratios = table(
+        "Ratios per pair (il2kg against networkx, same pair, same run)",
+        ["ratio", "median", "p99", "max"],
+        [[c, f"{m:.2f}×", f"{p99:.2f}×", f"{mx:.2f}×"] for c, m, p99, mx in rrows],
+    )
+    notes = [f"peak RSS {out['peak_rss_mb']} MiB"]
+    if args.reference:
+        notes.append("same answers as before: " + ("yes" if not mismatches else "NO"))
+    write_results(args.json, "paths", [cases, per_pair_ratios], notes=notes, raw=out)
 
 
 if __name__ == "__main__":

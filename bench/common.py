@@ -158,6 +158,7 @@ def write_results(
     *,
     command: str = "",
     notes: Sequence[str] = (),
+    raw: Any = None,
 ) -> None:
     """Write a benchmark's tables (made by :func:`table`) as JSON to ``path`` (if given).
 
@@ -175,5 +176,7 @@ def write_results(
         "tables": list(tables),
         "notes": list(notes),
     }
+    if raw is not None:
+        doc["raw"] = raw
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=1) + "\n")
