@@ -4,7 +4,9 @@ The key hashes il2kg's own code, the ontology, the shapes and every data file (p
 An entry holds the validated model (``model.json``) and the graph (``graph.nt``) with a manifest
 of their SHA-256 digests; an entry whose files do not match their digests is rebuilt. The first
 local query adds the graph's on-disk Oxigraph store (``oxigraph-none/``, one per reasoning),
-which goes with the entry (:func:`il2kg.query.stores.cached_store`).
+which goes with the entry (:func:`il2kg.query.stores.cached_store`); the first read commands add
+what they derive from it once (the name index, the entity cards: :meth:`BuildCache.write_derived`,
+:meth:`BuildCache.write_records`), each file carrying the digest of its own content.
 """
 
 from __future__ import annotations
@@ -141,6 +143,63 @@ class BuildCache:
             entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[keep:]:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def _attach(self, key: str, name: str, data: bytes) -> None:
+        """Write ``data`` as file ``name`` of entry ``key`` atomically (not when there is no
+        such entry, e.g. it was pruned meanwhile); ignore failures."""
+        entry = self.root / key
+        if not (entry / "manifest.json").is_file():
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=entry)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+    def write_derived(self, key: str, name: str, data: bytes) -> None:
+        """Keep ``data``, derived from entry ``key``, beside it (a first line holds its SHA-256)."""
+        self._attach(key, name, _sha(data).encode() + b"\n" + data)
+
+    def read_derived(self, key: str, name: str) -> bytes | None:
+        """What :meth:`write_derived` kept, or ``None`` if absent or not matching its digest."""
+        try:
+            raw = (self.root / key / name).read_bytes()
+        except OSError:
+            return None
+        digest, sep, data = raw.partition(b"\n")
+        return data if sep and digest == _sha(data).encode() else None
+
+    def write_records(self, key: str, name: str, records: dict[str, bytes]) -> None:
+        """Keep records (id -> bytes) derived from entry ``key`` in one file, with an index of
+        each record's offset, length and SHA-256, so that :meth:`read_record` reads one."""
+        index: dict[str, tuple[int, int, str]] = {}
+        offset = 0
+        for rid, data in records.items():
+            index[rid] = (offset, len(data), _sha(data))
+            offset += len(data)
+        self._attach(key, name, b"".join(records.values()))
+        self.write_derived(key, f"{name}.index", json.dumps(index).encode())
+
+    def read_record(self, key: str, name: str, rid: str) -> bytes | None:
+        """Record ``rid`` of what :meth:`write_records` kept (``None``: absent, or damaged)."""
+        raw = self.read_derived(key, f"{name}.index")
+        if raw is None:
+            return None
+        try:
+            where = json.loads(raw).get(rid)
+            offset, length, digest = where
+            with open(self.root / key / name, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read(length)
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None
+        return data if _sha(data) == digest else None
 
     def mark(self, key: str, **flags: Any) -> None:
         """Record extra facts (e.g. that SHACL passed) in an entry's manifest."""

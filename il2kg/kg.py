@@ -13,9 +13,9 @@ ask, push), each delegating to the stage below that does the work.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,31 +53,13 @@ if TYPE_CHECKING:
     from il2kg.query.results import Results
 
 
-@dataclass(frozen=True)
-class _Names:
-    """What the name resolver needs of an entity (read from the cached network, no pydantic)."""
-
-    id: str
-    type: str
-    label: str
-    synonyms: list[str]
-    xrefs: list[str]
+#: What read commands derive from a cache entry and keep in it (see :meth:`BuildCache.write_derived`).
+NAMES_FILE = "names.json"
+CARDS_FILE = "cards.jsonl"
 
 
-@dataclass(frozen=True)
-class NameIndexSource:
-    """A stand-in for a Dataset with just the names of the entities (for fast lookups)."""
-
-    entities: dict[str, _Names]
-
-    @classmethod
-    def from_network(cls, g: PathGraph) -> NameIndexSource:
-        return cls(
-            {
-                n: _Names(n, d["type"], d["label"], d["synonyms"], d["xrefs"])
-                for n, d in g.nodes.items()
-            }
-        )
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @contextmanager
@@ -284,11 +266,20 @@ class KnowledgeGraph:
     @cached_property
     def resolver(self) -> Resolver:
         """The name index of the entities (see :mod:`il2kg.paths.resolve`), built once."""
-        from il2kg.paths.resolve import Resolver
+        from il2kg.paths.resolve import NameSource, Resolver
 
+        if self.use_cache:  # kept in the cache entry by an earlier process
+            kept = self._cache.read_derived(self._key, NAMES_FILE)
+            if kept is not None:
+                with gc_paused():
+                    return Resolver.from_json(json.loads(kept))
         if "dataset" in self.__dict__:
-            return Resolver(self.dataset)
-        return Resolver(NameIndexSource.from_network(self.path_graph))
+            resolver = Resolver(self.dataset)
+        else:
+            resolver = Resolver(NameSource.from_nodes(self.path_graph.nodes))
+        if self.use_cache:
+            self._cache.write_derived(self._key, NAMES_FILE, _json_bytes(resolver.to_json()))
+        return resolver
 
     def resolve(self, name: str) -> str:
         """The entity id for a CURIE, IRI, label or synonym; raises ``UnknownEntityError``."""
@@ -432,9 +423,23 @@ class KnowledgeGraph:
 
         :raises UnknownEntityError: when ``name`` designates no entity, or several.
         """
-        from il2kg.curate.card import entity_card
+        eid = self.resolve(name)
+        if self.use_cache:  # kept in the cache entry by an earlier process
+            kept = self._cache.read_record(self._key, CARDS_FILE, eid)
+            if kept is not None:
+                from il2kg.curate.card import EntityCard
 
-        return entity_card(self.dataset, self.resolve(name))
+                return EntityCard.from_json(json.loads(kept))
+        from il2kg.curate.card import entity_card, entity_cards
+
+        if not self.use_cache:
+            return entity_card(self.dataset, eid)
+        with gc_paused():
+            cards = {c.id: c for c in entity_cards(self.dataset)}
+        self._cache.write_records(
+            self._key, CARDS_FILE, {i: _json_bytes(c.to_json()) for i, c in cards.items()}
+        )
+        return cards[eid]
 
     def conflicts(self) -> list[Conflict]:
         """Claims the evidence disagrees on: contested ones, and negations in another context."""

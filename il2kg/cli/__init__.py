@@ -61,8 +61,7 @@ SUMMARIES: dict[str, str] = {
     "prefixes": "Print the pinned prefix map used for CURIEs and IRIs.",
     "html": "Write an interactive HTML explorer of the graph.",
     "search": "Find entities by id, label, synonym or cross-reference, best match first.",
-    "show": "Show an entity: type, identifiers, synonyms, description and relations with "
-    "evidence.",
+    "show": "Show an entity: type, identifiers, synonyms, description and relations with evidence.",
     "neighbors": "List the entities within --depth hops of ENTITY, with the relation that "
     "reaches each.",
     "path": "Find how SOURCE leads to TARGET: the shortest path, the k shortest, or all of them.",
