@@ -16,8 +16,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +87,8 @@ class BuildCache:
         if not isinstance(manifest, dict) or any(
             manifest.get(name) != _sha(blob) for name, blob in blobs.items()
         ):
+            import shutil  # here, as in every writer: it imports the compression modules
+
             with contextlib.suppress(OSError):
                 shutil.rmtree(entry)
             return None
@@ -118,6 +118,9 @@ class BuildCache:
         self, key: str, model: dict[str, Any], nt: bytes, extra: dict[str, Any] | None = None
     ) -> None:
         """Store an entry atomically (a temporary folder renamed into place); ignore failures."""
+        import shutil
+        import tempfile
+
         blobs = {"model.json": json.dumps(model, separators=(",", ":")).encode(), "graph.nt": nt}
         manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
         try:
@@ -138,6 +141,8 @@ class BuildCache:
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
         """Remove all but the ``keep`` most recently written entries (other files are left)."""
+        import shutil
+
         with contextlib.suppress(OSError):
             entries = [p for p in self.root.iterdir() if p.is_dir() and _KEY.fullmatch(p.name)]
             entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
@@ -147,6 +152,8 @@ class BuildCache:
     def _attach(self, key: str, name: str, data: bytes) -> None:
         """Write ``data`` as file ``name`` of entry ``key`` atomically (not when there is no
         such entry, e.g. it was pruned meanwhile); ignore failures."""
+        import tempfile
+
         entry = self.root / key
         if not (entry / "manifest.json").is_file():
             return
@@ -203,6 +210,8 @@ class BuildCache:
 
     def mark(self, key: str, **flags: Any) -> None:
         """Record extra facts (e.g. that SHACL passed) in an entry's manifest."""
+        import tempfile
+
         path = self.root / key / "manifest.json"
         try:
             manifest = json.loads(path.read_bytes()) | flags

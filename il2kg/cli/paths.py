@@ -14,13 +14,14 @@ import click
 from il2kg.cli import State, echo_json, fail, pass_state
 from il2kg.cli.options import KeyValue, pairs, timeout_option
 from il2kg.dataset.pubtypes import PUB_TYPE_NAMES
-from il2kg.paths.constraints import QUALIFIER_KEYS, SIGNS
 from il2kg.paths.results import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
     MAX_PATHS_LIMIT,
+    QUALIFIER_KEYS,
+    SIGNS,
 )
 
 if TYPE_CHECKING:

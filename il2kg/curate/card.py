@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from il2kg.dataset.ids import statement_id
@@ -123,6 +122,7 @@ class EntityCard:
 
     def _repr_html_(self) -> str:
         """The card for notebooks: names, ids, then each relation with its evidence (escaped)."""
+        from html import escape
 
         def e(text: object) -> str:
             return escape(str(text), quote=True)

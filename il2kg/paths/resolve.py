@@ -21,7 +21,6 @@ names as suggestions. Both raise :class:`~il2kg.errors.UnknownEntityError`.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -324,6 +323,8 @@ def _score(kind: str, folded: str, normal: str, f: str, n: str) -> float:
         return 40.0 + bonus + 10.0 * ratio
     if len(normal) < 3:
         return 0.0
+    import difflib  # here: only a fuzzy comparison needs it
+
     matcher = difflib.SequenceMatcher(None, normal, n)
     if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
         return 0.0
