@@ -1,8 +1,9 @@
 """A content-keyed cache of validated builds, so repeated commands do not re-parse YAML.
 
 The key hashes il2kg's own code, the ontology, the shapes and every data file (path and bytes).
-An entry holds the validated model (``model.json``) and the graph (``graph.nt``) with a manifest
-of their SHA-256 digests; an entry whose files do not match their digests is rebuilt. The first
+An entry holds the validated model, one JSON file per part (``vocabulary.json``, ``dataset.json``,
+``network.json``), and the graph (``graph.nt``) with a manifest of their SHA-256 digests, so that a
+command reads the parts it needs only; an entry whose files do not match their digests is rebuilt. The first
 local query adds the graph's on-disk Oxigraph store (``oxigraph-none/``, one per reasoning),
 which goes with the entry (:func:`il2kg.query.stores.cached_store`); the first read commands add
 what they derive from it once (the name index, the entity cards: :meth:`BuildCache.write_derived`,
@@ -21,8 +22,8 @@ from typing import Any
 
 from il2kg.resources import PACKAGE_DIR
 
-CACHE_FORMAT = 2
-_FILES = ("model.json", "graph.nt")
+CACHE_FORMAT = 3
+_GRAPH = "graph.nt"
 #: Entries kept; older ones (by last write) are removed when a new one is written.
 MAX_ENTRIES = 16
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -76,38 +77,58 @@ class BuildCache:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def read(self, key: str) -> tuple[dict[str, Any], bytes, dict[str, Any]] | None:
-        """The cached model, N-Triples and manifest, or ``None`` if absent or corrupted."""
-        entry = self.root / key
+    def _manifest(self, key: str) -> dict[str, Any] | None:
         try:
-            manifest = json.loads((entry / "manifest.json").read_bytes())
-            blobs = {name: (entry / name).read_bytes() for name in _FILES}
+            manifest = json.loads((self.root / key / "manifest.json").read_bytes())
         except (OSError, ValueError):
             return None
-        if not isinstance(manifest, dict) or any(
-            manifest.get(name) != _sha(blob) for name, blob in blobs.items()
-        ):
-            import shutil  # here, as in every writer: it imports the compression modules
+        return manifest if isinstance(manifest, dict) else None
 
-            with contextlib.suppress(OSError):
-                shutil.rmtree(entry)
+    def _discard(self, key: str) -> None:
+        import shutil  # here, as in every writer: it imports the compression modules
+
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.root / key)
+
+    def read_part(self, key: str, name: str) -> tuple[bytes, dict[str, Any]] | None:
+        """File ``name`` of entry ``key`` (``graph.nt``, ``dataset.json`` …) and the manifest,
+        or ``None`` if absent; a file that does not match its digest discards the entry."""
+        manifest = self._manifest(key)
+        if manifest is None or not isinstance(manifest.get(name), str):
             return None
         try:
-            model = json.loads(blobs["model.json"])
-        except ValueError:
+            blob = (self.root / key / name).read_bytes()
+        except OSError:
             return None
-        return model, blobs["graph.nt"], manifest
+        if manifest[name] != _sha(blob):
+            self._discard(key)
+            return None
+        return blob, manifest
+
+    def read(self, key: str) -> tuple[dict[str, Any], bytes, dict[str, Any]] | None:
+        """The cached model, N-Triples and manifest, or ``None`` if absent or corrupted."""
+        manifest = self._manifest(key)
+        if manifest is None:
+            return None
+        model: dict[str, Any] = {}
+        for name in sorted(manifest.get("parts", [])):
+            hit = self.read_part(key, f"{name}.json")
+            if hit is None:
+                return None
+            try:
+                model[name] = json.loads(hit[0])
+            except ValueError:
+                return None
+        graph = self.read_part(key, _GRAPH)
+        return None if graph is None else (model, graph[0], manifest)
 
     def digest(self, key: str, name: str = "graph.nt") -> str | None:
         """The SHA-256 the manifest of entry ``key`` records for ``name`` (``None``: no entry).
 
         Only the small manifest is read: what a query needs to trust the entry's on-disk store.
         """
-        try:
-            manifest = json.loads((self.root / key / "manifest.json").read_bytes())
-        except (OSError, ValueError):
-            return None
-        value = manifest.get(name) if isinstance(manifest, dict) else None
+        manifest = self._manifest(key)
+        value = manifest.get(name) if manifest is not None else None
         return value if isinstance(value, str) else None
 
     def folder(self, key: str, name: str) -> Path:
@@ -121,8 +142,12 @@ class BuildCache:
         import shutil
         import tempfile
 
-        blobs = {"model.json": json.dumps(model, separators=(",", ":")).encode(), "graph.nt": nt}
+        blobs = {
+            f"{part}.json": json.dumps(data, separators=(",", ":")).encode()
+            for part, data in model.items()
+        } | {_GRAPH: nt}
         manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
+        manifest["parts"] = sorted(model)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))

@@ -139,27 +139,57 @@ class KnowledgeGraph:
                 del model["dataset"]  # the validated dataset is at hand; keep one copy only
         return model, nt
 
+    def _part(self, name: str) -> Any:
+        """One part of the build: ``vocabulary``, ``dataset`` or ``network`` (JSON data; ``None``
+        when built without the cache) or ``graph`` (the N-Triples).
+
+        From the cache entry, that part alone (checked against its digest); else from
+        :attr:`_raw`, which builds (or raises ``DataError``). Nothing here imports pydantic or
+        rdflib on a hit.
+        """
+        if self.use_cache and "_raw" not in self.__dict__:
+            kept: dict[str, Any] = self.__dict__.setdefault("_parts", {})
+            if name in kept:
+                return kept[name]
+            hit = self._cache.read_part(
+                self._key, "graph.nt" if name == "graph" else f"{name}.json"
+            )
+            if hit is not None:
+                blob, manifest = hit
+                try:
+                    with gc_paused():
+                        value = blob if name == "graph" else json.loads(blob)
+                except ValueError:
+                    pass  # a digest that matches bytes that are no JSON: build
+                else:
+                    self._manifest.update(manifest)
+                    kept[name] = value
+                    return value
+        model, nt = self._raw
+        return nt if name == "graph" else model.get(name)
+
     @cached_property
     def dataset(self) -> Dataset:
         """The validated entities and relations."""
         from il2kg.dataset.read import dataset_from_json
 
-        model = self._raw[0]
+        model = self._part("dataset")
         if "dataset" in self.__dict__:  # built just now by _raw
             return self.__dict__["dataset"]  # type: ignore[no-any-return]
-        return dataset_from_json(model["dataset"])
+        return dataset_from_json(model)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The ontology's classes and curated predicates."""
         from il2kg.dataset.ontology import Vocabulary
 
-        return Vocabulary.from_json(self._raw[0]["vocabulary"])
+        return Vocabulary.from_json(self._part("vocabulary"))
 
     @property
     def ntriples(self) -> bytes:
         """The graph as sorted N-Triples (what the query engines load)."""
-        return self._raw[1]
+        nt: bytes = self._part("graph")
+        return nt
 
     def ntriples_digest(self) -> str:
         """The SHA-256 (hex) of :attr:`ntriples`; from the build cache's manifest when the entry
@@ -196,10 +226,10 @@ class KnowledgeGraph:
         """The networkx projection: entities and curated, non-negated relations (a new copy)."""
         from il2kg.paths.network import network_from_json, to_networkx
 
-        model = self._raw[0]
-        if "network" not in model:  # built without the cache: project the dataset
+        data = self._part("network")
+        if data is None:  # built without the cache: project the dataset
             return to_networkx(self.dataset)
-        return network_from_json(model["network"])
+        return network_from_json(data)
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -295,11 +325,11 @@ class KnowledgeGraph:
         :meth:`network` without networkx (see :class:`~il2kg.paths.network.PathGraph`)."""
         from il2kg.paths.network import PathGraph, to_networkx
 
-        model = self._raw[0]
+        data = self._part("network")
         with gc_paused():  # ~10^6 containers at 10^5 entities: collections would double the cost
-            if "network" not in model:  # built without the cache: project the dataset
+            if data is None:  # built without the cache: project the dataset
                 return PathGraph.from_networkx(to_networkx(self.dataset))
-            return PathGraph.from_json(model["network"])
+            return PathGraph.from_json(data)
 
     @cached_property
     def direct_graph(self) -> PathGraph:
@@ -307,13 +337,10 @@ class KnowledgeGraph:
         unless asked for summaries."""
         from il2kg.paths.network import PathGraph, network_to_json, to_networkx, without_summaries
 
-        model = self._raw[0]
+        data = self._part("network")
         with gc_paused():
-            data = (
-                model["network"]
-                if "network" in model
-                else network_to_json(to_networkx(self.dataset))
-            )
+            if data is None:  # built without the cache: project the dataset
+                data = network_to_json(to_networkx(self.dataset))
             return PathGraph.from_json(without_summaries(data))
 
     def paths(

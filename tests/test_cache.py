@@ -164,3 +164,40 @@ def test_records_of_no_entry_are_not_written(tmp_path: Path) -> None:
     cache.write_records("1" * 64, "r", {"a": b"one", "b": b"two"})
     assert cache.read_record("1" * 64, "r", "b") == b"two"
     assert cache.read_record("1" * 64, "r", "c") is None
+
+
+def test_a_command_reads_only_the_parts_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from il2kg.cache import BuildCache
+
+    data, cache = _fresh(tmp_path)
+    expected = KnowledgeGraph(data, cache_root=cache).paths("IL-2", "STAT5A", directed=False)
+    read: list[str] = []
+    real = BuildCache.read_part
+
+    def spy(self: BuildCache, key: str, name: str) -> object:
+        read.append(name)
+        return real(self, key, name)
+
+    monkeypatch.setattr(BuildCache, "read_part", spy)
+    got = KnowledgeGraph(data, cache_root=cache).paths("IL-2", "STAT5A", directed=False)
+    assert got == expected
+    assert sorted(read) == ["network.json", "vocabulary.json"]
+
+
+@pytest.mark.parametrize("part", ["network.json", "vocabulary.json", "dataset.json"])
+def test_a_damaged_part_is_detected_and_rebuilt(tmp_path: Path, part: str) -> None:
+    data, cache = _fresh(tmp_path)
+    first = KnowledgeGraph(data, cache_root=cache)
+    labels, vocab = dict(first.labels), first.vocabulary.to_json()
+    entities = first.dataset.entities.keys()
+    f = _derived(cache, part)
+    raw = f.read_bytes()
+    assert b"IL2" in raw
+    f.write_bytes(raw.replace(b"IL2", b"IL9"))  # valid JSON, wrong content
+    kg = KnowledgeGraph(data, cache_root=cache)
+    assert dict(kg.labels) == labels
+    assert kg.vocabulary.to_json() == vocab
+    assert kg.dataset.entities.keys() == entities
+    assert b"IL9" not in _derived(cache, part).read_bytes()
