@@ -476,7 +476,9 @@ class KnowledgeGraph:
 
     @cached_property
     def labels(self) -> Mapping[str, str]:
-        """Entity id -> label (read from the cached path graph: no need to load the dataset)."""
+        """Entity id -> label (read from the cached network: no need to load the dataset)."""
+        if "path_graph" not in self.__dict__ and (data := self._part("network")) is not None:
+            return {n: str(d["label"]) for n, d in data["nodes"]}
         return {n: str(d["label"]) for n, d in self.path_graph.nodes.items()}
 
     def label(self, entity_id: str) -> str:
