@@ -76,6 +76,8 @@ class BuildCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: the record indexes read so far (an entry's derived files never change but with it)
+        self._indexes: dict[tuple[str, str], dict[str, Any]] = {}
 
     def _manifest(self, key: str) -> dict[str, Any] | None:
         try:
@@ -215,21 +217,30 @@ class BuildCache:
         for rid, data in records.items():
             index[rid] = (offset, len(data), _sha(data))
             offset += len(data)
+        self._indexes.pop((key, name), None)
         self._attach(key, name, b"".join(records.values()))
         self.write_derived(key, f"{name}.index", json.dumps(index).encode())
 
     def read_record(self, key: str, name: str, rid: str) -> bytes | None:
         """Record ``rid`` of what :meth:`write_records` kept (``None``: absent, or damaged)."""
-        raw = self.read_derived(key, f"{name}.index")
-        if raw is None:
-            return None
+        index = self._indexes.get((key, name))
+        if index is None:
+            raw = self.read_derived(key, f"{name}.index")
+            if raw is None:
+                return None
+            try:
+                index = json.loads(raw)
+            except ValueError:
+                return None
+            if not isinstance(index, dict):
+                return None
+            self._indexes[(key, name)] = index
         try:
-            where = json.loads(raw).get(rid)
-            offset, length, digest = where
+            offset, length, digest = index[rid]
             with open(self.root / key / name, "rb") as fh:
                 fh.seek(offset)
                 data = fh.read(length)
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (OSError, ValueError, TypeError, KeyError):
             return None
         return data if _sha(data) == digest else None
 

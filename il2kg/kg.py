@@ -451,6 +451,9 @@ class KnowledgeGraph:
         :raises UnknownEntityError: when ``name`` designates no entity, or several.
         """
         eid = self.resolve(name)
+        cards: dict[str, EntityCard] | None = self.__dict__.get("_cards")
+        if cards is not None:  # derived by this object (the cache could not keep them)
+            return cards[eid]
         if self.use_cache:  # kept in the cache entry by an earlier process
             kept = self._cache.read_record(self._key, CARDS_FILE, eid)
             if kept is not None:
@@ -463,6 +466,7 @@ class KnowledgeGraph:
             return entity_card(self.dataset, eid)
         with gc_paused():
             cards = {c.id: c for c in entity_cards(self.dataset)}
+        self.__dict__["_cards"] = cards
         self._cache.write_records(
             self._key, CARDS_FILE, {i: _json_bytes(c.to_json()) for i, c in cards.items()}
         )

@@ -201,3 +201,22 @@ def test_a_damaged_part_is_detected_and_rebuilt(tmp_path: Path, part: str) -> No
     assert kg.vocabulary.to_json() == vocab
     assert kg.dataset.entities.keys() == entities
     assert b"IL9" not in _derived(cache, part).read_bytes()
+
+
+def test_cards_are_derived_once_when_the_cache_cannot_keep_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import il2kg.curate.card
+
+    data, _ = _fresh(tmp_path)
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    kg = KnowledgeGraph(data, cache_root=blocked / "cache")
+    first = kg.card("IL-2")
+
+    def boom(*_: object) -> None:
+        raise AssertionError("the cards were derived again")
+
+    monkeypatch.setattr(il2kg.curate.card, "entity_cards", boom)
+    assert kg.card("IL-2") == first
+    assert kg.card("CD25").id == "HGNC:6008"
