@@ -12,30 +12,68 @@ The public API::
     kg.named_query("kinases-of-receptor").records()   # Results (rows of Term s)
 
 Below the facade (:mod:`il2kg.kg`) the stages take data; see docs/architecture.md.
+
+The names are imported on first use (PEP 562), so that ``import il2kg.cli`` (every command
+line start) does not pay for the modules a command does not need.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from il2kg._version import __version__
-from il2kg.curate.card import EntityCard, RelationView
-from il2kg.curate.stats import Stats
-from il2kg.errors import (
-    DataError,
-    EndpointError,
-    Il2kgError,
-    NoPathError,
-    OptionError,
-    OutputError,
-    PathNotFound,
-    Problem,
-    QueryError,
-    QueryTimeout,
-    StoreError,
-    UnknownEntityError,
-)
-from il2kg.kg import KnowledgeGraph
-from il2kg.namespaces import PREFIXES, compress, expand
-from il2kg.paths.resolve import Resolver, SearchHit
-from il2kg.paths.results import Hop, Neighbor, Path, PathResult
-from il2kg.query.results import Results, Term
+
+if TYPE_CHECKING:
+    from il2kg.curate.card import EntityCard, RelationView
+    from il2kg.curate.stats import Stats
+    from il2kg.errors import (
+        DataError,
+        EndpointError,
+        Il2kgError,
+        NoPathError,
+        OptionError,
+        OutputError,
+        PathNotFound,
+        Problem,
+        QueryError,
+        QueryTimeout,
+        StoreError,
+        UnknownEntityError,
+    )
+    from il2kg.kg import KnowledgeGraph
+    from il2kg.namespaces import PREFIXES, compress, expand
+    from il2kg.paths.resolve import Resolver, SearchHit
+    from il2kg.paths.results import Hop, Neighbor, Path, PathResult
+    from il2kg.query.results import Results, Term
+
+#: public name -> the module that defines it (what ``__getattr__`` imports on first use)
+EXPORTS: dict[str, str] = {
+    **dict.fromkeys(("EntityCard", "RelationView"), "il2kg.curate.card"),
+    "Stats": "il2kg.curate.stats",
+    **dict.fromkeys(
+        (
+            "DataError",
+            "EndpointError",
+            "Il2kgError",
+            "NoPathError",
+            "OptionError",
+            "OutputError",
+            "PathNotFound",
+            "Problem",
+            "QueryError",
+            "QueryTimeout",
+            "StoreError",
+            "UnknownEntityError",
+        ),
+        "il2kg.errors",
+    ),
+    "KnowledgeGraph": "il2kg.kg",
+    **dict.fromkeys(("PREFIXES", "compress", "expand"), "il2kg.namespaces"),
+    **dict.fromkeys(("Resolver", "SearchHit"), "il2kg.paths.resolve"),
+    **dict.fromkeys(("Hop", "Neighbor", "Path", "PathResult"), "il2kg.paths.results"),
+    **dict.fromkeys(("Results", "Term"), "il2kg.query.results"),
+}
 
 __all__ = [
     "PREFIXES",
@@ -67,3 +105,16 @@ __all__ = [
     "compress",
     "expand",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'il2kg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # once imported, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,10 +1,13 @@
 """A content-keyed cache of validated builds, so repeated commands do not re-parse YAML.
 
 The key hashes il2kg's own code, the ontology, the shapes and every data file (path and bytes).
-An entry holds the validated model (``model.json``) and the graph (``graph.nt``) with a manifest
-of their SHA-256 digests; an entry whose files do not match their digests is rebuilt. The first
+An entry holds the validated model, one JSON file per part (``vocabulary.json``, ``dataset.json``,
+``network.json``), and the graph (``graph.nt``) with a manifest of their SHA-256 digests, so that a
+command reads the parts it needs only; an entry whose files do not match their digests is rebuilt. The first
 local query adds the graph's on-disk Oxigraph store (``oxigraph-none/``, one per reasoning),
-which goes with the entry (:func:`il2kg.query.stores.cached_store`).
+which goes with the entry (:func:`il2kg.query.stores.cached_store`); the first read commands add
+what they derive from it once (the name index, the entity cards: :meth:`BuildCache.write_derived`,
+:meth:`BuildCache.write_records`), each file carrying the digest of its own content.
 """
 
 from __future__ import annotations
@@ -14,15 +17,13 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from il2kg.resources import PACKAGE_DIR
 
-CACHE_FORMAT = 2
-_FILES = ("model.json", "graph.nt")
+CACHE_FORMAT = 3
+_GRAPH = "graph.nt"
 #: Entries kept; older ones (by last write) are removed when a new one is written.
 MAX_ENTRIES = 16
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -75,37 +76,61 @@ class BuildCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: the record indexes read so far (an entry's derived files never change but with it)
+        self._indexes: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def _manifest(self, key: str) -> dict[str, Any] | None:
+        try:
+            manifest = json.loads((self.root / key / "manifest.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+        return manifest if isinstance(manifest, dict) else None
+
+    def _discard(self, key: str) -> None:
+        import shutil  # here, as in every writer: it imports the compression modules
+
+        with contextlib.suppress(OSError):
+            shutil.rmtree(self.root / key)
+
+    def read_part(self, key: str, name: str) -> tuple[bytes, dict[str, Any]] | None:
+        """File ``name`` of entry ``key`` (``graph.nt``, ``dataset.json`` …) and the manifest,
+        or ``None`` if absent; a file that does not match its digest discards the entry."""
+        manifest = self._manifest(key)
+        if manifest is None or not isinstance(manifest.get(name), str):
+            return None
+        try:
+            blob = (self.root / key / name).read_bytes()
+        except OSError:
+            return None
+        if manifest[name] != _sha(blob):
+            self._discard(key)
+            return None
+        return blob, manifest
 
     def read(self, key: str) -> tuple[dict[str, Any], bytes, dict[str, Any]] | None:
         """The cached model, N-Triples and manifest, or ``None`` if absent or corrupted."""
-        entry = self.root / key
-        try:
-            manifest = json.loads((entry / "manifest.json").read_bytes())
-            blobs = {name: (entry / name).read_bytes() for name in _FILES}
-        except (OSError, ValueError):
+        manifest = self._manifest(key)
+        if manifest is None:
             return None
-        if not isinstance(manifest, dict) or any(
-            manifest.get(name) != _sha(blob) for name, blob in blobs.items()
-        ):
-            with contextlib.suppress(OSError):
-                shutil.rmtree(entry)
-            return None
-        try:
-            model = json.loads(blobs["model.json"])
-        except ValueError:
-            return None
-        return model, blobs["graph.nt"], manifest
+        model: dict[str, Any] = {}
+        for name in sorted(manifest.get("parts", [])):
+            hit = self.read_part(key, f"{name}.json")
+            if hit is None:
+                return None
+            try:
+                model[name] = json.loads(hit[0])
+            except ValueError:
+                return None
+        graph = self.read_part(key, _GRAPH)
+        return None if graph is None else (model, graph[0], manifest)
 
     def digest(self, key: str, name: str = "graph.nt") -> str | None:
         """The SHA-256 the manifest of entry ``key`` records for ``name`` (``None``: no entry).
 
         Only the small manifest is read: what a query needs to trust the entry's on-disk store.
         """
-        try:
-            manifest = json.loads((self.root / key / "manifest.json").read_bytes())
-        except (OSError, ValueError):
-            return None
-        value = manifest.get(name) if isinstance(manifest, dict) else None
+        manifest = self._manifest(key)
+        value = manifest.get(name) if manifest is not None else None
         return value if isinstance(value, str) else None
 
     def folder(self, key: str, name: str) -> Path:
@@ -116,8 +141,15 @@ class BuildCache:
         self, key: str, model: dict[str, Any], nt: bytes, extra: dict[str, Any] | None = None
     ) -> None:
         """Store an entry atomically (a temporary folder renamed into place); ignore failures."""
-        blobs = {"model.json": json.dumps(model, separators=(",", ":")).encode(), "graph.nt": nt}
+        import shutil
+        import tempfile
+
+        blobs = {
+            f"{part}.json": json.dumps(data, separators=(",", ":")).encode()
+            for part, data in model.items()
+        } | {_GRAPH: nt}
         manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
+        manifest["parts"] = sorted(model)
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))
@@ -136,14 +168,86 @@ class BuildCache:
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
         """Remove all but the ``keep`` most recently written entries (other files are left)."""
+        import shutil
+
         with contextlib.suppress(OSError):
             entries = [p for p in self.root.iterdir() if p.is_dir() and _KEY.fullmatch(p.name)]
             entries.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
             for old in entries[keep:]:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def _attach(self, key: str, name: str, data: bytes) -> None:
+        """Write ``data`` as file ``name`` of entry ``key`` atomically (not when there is no
+        such entry, e.g. it was pruned meanwhile); ignore failures."""
+        import tempfile
+
+        entry = self.root / key
+        if not (entry / "manifest.json").is_file():
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=entry)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, entry / name)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+    def write_derived(self, key: str, name: str, data: bytes) -> None:
+        """Keep ``data``, derived from entry ``key``, beside it (a first line holds its SHA-256)."""
+        self._attach(key, name, _sha(data).encode() + b"\n" + data)
+
+    def read_derived(self, key: str, name: str) -> bytes | None:
+        """What :meth:`write_derived` kept, or ``None`` if absent or not matching its digest."""
+        try:
+            raw = (self.root / key / name).read_bytes()
+        except OSError:
+            return None
+        digest, sep, data = raw.partition(b"\n")
+        return data if sep and digest == _sha(data).encode() else None
+
+    def write_records(self, key: str, name: str, records: dict[str, bytes]) -> None:
+        """Keep records (id -> bytes) derived from entry ``key`` in one file, with an index of
+        each record's offset, length and SHA-256, so that :meth:`read_record` reads one."""
+        index: dict[str, tuple[int, int, str]] = {}
+        offset = 0
+        for rid, data in records.items():
+            index[rid] = (offset, len(data), _sha(data))
+            offset += len(data)
+        self._indexes.pop((key, name), None)
+        self._attach(key, name, b"".join(records.values()))
+        self.write_derived(key, f"{name}.index", json.dumps(index).encode())
+
+    def read_record(self, key: str, name: str, rid: str) -> bytes | None:
+        """Record ``rid`` of what :meth:`write_records` kept (``None``: absent, or damaged)."""
+        index = self._indexes.get((key, name))
+        if index is None:
+            raw = self.read_derived(key, f"{name}.index")
+            if raw is None:
+                return None
+            try:
+                index = json.loads(raw)
+            except ValueError:
+                return None
+            if not isinstance(index, dict):
+                return None
+            self._indexes[(key, name)] = index
+        try:
+            offset, length, digest = index[rid]
+            with open(self.root / key / name, "rb") as fh:
+                fh.seek(offset)
+                data = fh.read(length)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None
+        return data if _sha(data) == digest else None
+
     def mark(self, key: str, **flags: Any) -> None:
         """Record extra facts (e.g. that SHACL passed) in an entry's manifest."""
+        import tempfile
+
         path = self.root / key / "manifest.json"
         try:
             manifest = json.loads(path.read_bytes()) | flags

@@ -13,9 +13,9 @@ ask, push), each delegating to the stage below that does the work.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -53,31 +53,13 @@ if TYPE_CHECKING:
     from il2kg.query.results import Results
 
 
-@dataclass(frozen=True)
-class _Names:
-    """What the name resolver needs of an entity (read from the cached network, no pydantic)."""
-
-    id: str
-    type: str
-    label: str
-    synonyms: list[str]
-    xrefs: list[str]
+#: What read commands derive from a cache entry and keep in it (see :meth:`BuildCache.write_derived`).
+NAMES_FILE = "names.json"
+CARDS_FILE = "cards.jsonl"
 
 
-@dataclass(frozen=True)
-class NameIndexSource:
-    """A stand-in for a Dataset with just the names of the entities (for fast lookups)."""
-
-    entities: dict[str, _Names]
-
-    @classmethod
-    def from_network(cls, g: PathGraph) -> NameIndexSource:
-        return cls(
-            {
-                n: _Names(n, d["type"], d["label"], d["synonyms"], d["xrefs"])
-                for n, d in g.nodes.items()
-            }
-        )
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @contextmanager
@@ -157,27 +139,57 @@ class KnowledgeGraph:
                 del model["dataset"]  # the validated dataset is at hand; keep one copy only
         return model, nt
 
+    def _part(self, name: str) -> Any:
+        """One part of the build: ``vocabulary``, ``dataset`` or ``network`` (JSON data; ``None``
+        when built without the cache) or ``graph`` (the N-Triples).
+
+        From the cache entry, that part alone (checked against its digest); else from
+        :attr:`_raw`, which builds (or raises ``DataError``). Nothing here imports pydantic or
+        rdflib on a hit.
+        """
+        if self.use_cache and "_raw" not in self.__dict__:
+            kept: dict[str, Any] = self.__dict__.setdefault("_parts", {})
+            if name in kept:
+                return kept[name]
+            hit = self._cache.read_part(
+                self._key, "graph.nt" if name == "graph" else f"{name}.json"
+            )
+            if hit is not None:
+                blob, manifest = hit
+                try:
+                    with gc_paused():
+                        value = blob if name == "graph" else json.loads(blob)
+                except ValueError:
+                    pass  # a digest that matches bytes that are no JSON: build
+                else:
+                    self._manifest.update(manifest)
+                    kept[name] = value
+                    return value
+        model, nt = self._raw
+        return nt if name == "graph" else model.get(name)
+
     @cached_property
     def dataset(self) -> Dataset:
         """The validated entities and relations."""
         from il2kg.dataset.read import dataset_from_json
 
-        model = self._raw[0]
+        model = self._part("dataset")
         if "dataset" in self.__dict__:  # built just now by _raw
             return self.__dict__["dataset"]  # type: ignore[no-any-return]
-        return dataset_from_json(model["dataset"])
+        return dataset_from_json(model)
 
     @cached_property
     def vocabulary(self) -> Vocabulary:
         """The ontology's classes and curated predicates."""
         from il2kg.dataset.ontology import Vocabulary
 
-        return Vocabulary.from_json(self._raw[0]["vocabulary"])
+        return Vocabulary.from_json(self._part("vocabulary"))
 
     @property
     def ntriples(self) -> bytes:
         """The graph as sorted N-Triples (what the query engines load)."""
-        return self._raw[1]
+        nt: bytes = self._part("graph")
+        return nt
 
     def ntriples_digest(self) -> str:
         """The SHA-256 (hex) of :attr:`ntriples`; from the build cache's manifest when the entry
@@ -214,10 +226,10 @@ class KnowledgeGraph:
         """The networkx projection: entities and curated, non-negated relations (a new copy)."""
         from il2kg.paths.network import network_from_json, to_networkx
 
-        model = self._raw[0]
-        if "network" not in model:  # built without the cache: project the dataset
+        data = self._part("network")
+        if data is None:  # built without the cache: project the dataset
             return to_networkx(self.dataset)
-        return network_from_json(model["network"])
+        return network_from_json(data)
 
     # -- operations ----------------------------------------------------------------------------
 
@@ -284,11 +296,20 @@ class KnowledgeGraph:
     @cached_property
     def resolver(self) -> Resolver:
         """The name index of the entities (see :mod:`il2kg.paths.resolve`), built once."""
-        from il2kg.paths.resolve import Resolver
+        from il2kg.paths.resolve import NameSource, Resolver
 
+        if self.use_cache:  # kept in the cache entry by an earlier process
+            kept = self._cache.read_derived(self._key, NAMES_FILE)
+            if kept is not None:
+                with gc_paused():
+                    return Resolver.from_json(json.loads(kept))
         if "dataset" in self.__dict__:
-            return Resolver(self.dataset)
-        return Resolver(NameIndexSource.from_network(self.path_graph))
+            resolver = Resolver(self.dataset)
+        else:
+            resolver = Resolver(NameSource.from_nodes(self.path_graph.nodes))
+        if self.use_cache:
+            self._cache.write_derived(self._key, NAMES_FILE, _json_bytes(resolver.to_json()))
+        return resolver
 
     def resolve(self, name: str) -> str:
         """The entity id for a CURIE, IRI, label or synonym; raises ``UnknownEntityError``."""
@@ -304,11 +325,11 @@ class KnowledgeGraph:
         :meth:`network` without networkx (see :class:`~il2kg.paths.network.PathGraph`)."""
         from il2kg.paths.network import PathGraph, to_networkx
 
-        model = self._raw[0]
+        data = self._part("network")
         with gc_paused():  # ~10^6 containers at 10^5 entities: collections would double the cost
-            if "network" not in model:  # built without the cache: project the dataset
+            if data is None:  # built without the cache: project the dataset
                 return PathGraph.from_networkx(to_networkx(self.dataset))
-            return PathGraph.from_json(model["network"])
+            return PathGraph.from_json(data)
 
     @cached_property
     def direct_graph(self) -> PathGraph:
@@ -316,13 +337,10 @@ class KnowledgeGraph:
         unless asked for summaries."""
         from il2kg.paths.network import PathGraph, network_to_json, to_networkx, without_summaries
 
-        model = self._raw[0]
+        data = self._part("network")
         with gc_paused():
-            data = (
-                model["network"]
-                if "network" in model
-                else network_to_json(to_networkx(self.dataset))
-            )
+            if data is None:  # built without the cache: project the dataset
+                data = network_to_json(to_networkx(self.dataset))
             return PathGraph.from_json(without_summaries(data))
 
     def paths(
@@ -432,9 +450,27 @@ class KnowledgeGraph:
 
         :raises UnknownEntityError: when ``name`` designates no entity, or several.
         """
-        from il2kg.curate.card import entity_card
+        eid = self.resolve(name)
+        cards: dict[str, EntityCard] | None = self.__dict__.get("_cards")
+        if cards is not None:  # derived by this object (the cache could not keep them)
+            return cards[eid]
+        if self.use_cache:  # kept in the cache entry by an earlier process
+            kept = self._cache.read_record(self._key, CARDS_FILE, eid)
+            if kept is not None:
+                from il2kg.curate.card import EntityCard
 
-        return entity_card(self.dataset, self.resolve(name))
+                return EntityCard.from_json(json.loads(kept))
+        from il2kg.curate.card import entity_card, entity_cards
+
+        if not self.use_cache:
+            return entity_card(self.dataset, eid)
+        with gc_paused():
+            cards = {c.id: c for c in entity_cards(self.dataset)}
+        self.__dict__["_cards"] = cards
+        self._cache.write_records(
+            self._key, CARDS_FILE, {i: _json_bytes(c.to_json()) for i, c in cards.items()}
+        )
+        return cards[eid]
 
     def conflicts(self) -> list[Conflict]:
         """Claims the evidence disagrees on: contested ones, and negations in another context."""
@@ -444,7 +480,9 @@ class KnowledgeGraph:
 
     @cached_property
     def labels(self) -> Mapping[str, str]:
-        """Entity id -> label (read from the cached path graph: no need to load the dataset)."""
+        """Entity id -> label (read from the cached network: no need to load the dataset)."""
+        if "path_graph" not in self.__dict__ and (data := self._part("network")) is not None:
+            return {n: str(d["label"]) for n, d in data["nodes"]}
         return {n: str(d["label"]) for n, d in self.path_graph.nodes.items()}
 
     def label(self, entity_id: str) -> str:

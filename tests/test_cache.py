@@ -92,3 +92,131 @@ def test_old_entries_are_pruned(tmp_path: Path) -> None:
     cache.prune(keep=2)
     left = sorted(p.name for p in (tmp_path / "cache").iterdir())
     assert left == [f"{3:064x}", f"{4:064x}", "oxigraph"]
+
+
+# -- what read commands derive from an entry and keep in it (names, cards) ----------------------
+
+
+def _derived(cache: Path, name: str) -> Path:
+    (entry,) = [p for p in cache.iterdir() if p.is_dir()]
+    return entry / name
+
+
+def test_the_name_index_is_kept_and_read_back(tmp_path: Path) -> None:
+    from il2kg.paths.resolve import Resolver
+
+    data, cache = _fresh(tmp_path)
+    built = KnowledgeGraph(data, cache_root=cache)
+    built.validate(shacl=False)
+    fresh = Resolver(built.dataset)
+    assert built.search("IL-2")  # fills names.json
+    assert _derived(cache, "names.json").is_file()
+    kept = KnowledgeGraph(data, cache_root=cache).resolver
+    assert kept.names() == fresh.names()
+    for term in ("IL-2", "il2ra", "CD25", "receptor", "Treg", "P60568", "nothing-like-it", "x"):
+        assert kept.search(term, 20) == fresh.search(term, 20), term
+    assert kept.resolve("il-2 receptor alpha") == fresh.resolve("il-2 receptor alpha")
+
+
+def test_cards_are_kept_and_read_back_as_built(tmp_path: Path) -> None:
+    from il2kg.curate.card import entity_card
+
+    data, cache = _fresh(tmp_path)
+    ds = KnowledgeGraph(data, cache_root=cache).dataset
+    KnowledgeGraph(data, cache_root=cache).card("IL-2")  # fills cards.jsonl
+    kg = KnowledgeGraph(data, cache_root=cache)
+    for eid in ds.entities:
+        assert kg.card(eid) == entity_card(ds, eid), eid
+    assert "_raw" not in kg.__dict__  # read from the kept cards, not from the entry's model
+
+
+def test_a_damaged_derived_file_is_not_served(tmp_path: Path) -> None:
+    data, cache = _fresh(tmp_path)
+    kg = KnowledgeGraph(data, cache_root=cache)
+    expected, hits = kg.card("IL-2"), kg.search("IL")
+    cards, names = _derived(cache, "cards.jsonl"), _derived(cache, "names.json")
+    raw = cards.read_bytes()
+    cards.write_bytes(raw.replace(b"IL2", b"IL9"))  # same length: only the digests can tell
+    names.write_bytes(names.read_bytes().replace(b"IL2", b"IL9"))
+    again = KnowledgeGraph(data, cache_root=cache)
+    assert again.card("IL-2") == expected
+    assert again.search("IL") == hits
+    assert cards.read_bytes() == raw  # rewritten
+
+
+def test_derived_files_go_with_their_entry(tmp_path: Path) -> None:
+    data, cache = _fresh(tmp_path)
+    KnowledgeGraph(data, cache_root=cache).card("IL-2")
+    f = data / "clinic.yaml"
+    f.write_text(f.read_text().replace("label: regulatory T cell", "label: Treg cell"))
+    kg = KnowledgeGraph(data, cache_root=cache)
+    assert kg.card("CL:0000815").label == "Treg cell"
+    assert kg.search("Treg cell")[0].label == "Treg cell"
+
+
+def test_records_of_no_entry_are_not_written(tmp_path: Path) -> None:
+    from il2kg.cache import BuildCache
+
+    cache = BuildCache(tmp_path / "cache")
+    cache.write_records("0" * 64, "cards.jsonl", {"a": b"{}"})
+    assert not (tmp_path / "cache").exists()
+    cache.write("1" * 64, {}, b"")
+    cache.write_records("1" * 64, "r", {"a": b"one", "b": b"two"})
+    assert cache.read_record("1" * 64, "r", "b") == b"two"
+    assert cache.read_record("1" * 64, "r", "c") is None
+
+
+def test_a_command_reads_only_the_parts_it_needs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from il2kg.cache import BuildCache
+
+    data, cache = _fresh(tmp_path)
+    expected = KnowledgeGraph(data, cache_root=cache).paths("IL-2", "STAT5A", directed=False)
+    read: list[str] = []
+    real = BuildCache.read_part
+
+    def spy(self: BuildCache, key: str, name: str) -> object:
+        read.append(name)
+        return real(self, key, name)
+
+    monkeypatch.setattr(BuildCache, "read_part", spy)
+    got = KnowledgeGraph(data, cache_root=cache).paths("IL-2", "STAT5A", directed=False)
+    assert got == expected
+    assert sorted(read) == ["network.json", "vocabulary.json"]
+
+
+@pytest.mark.parametrize("part", ["network.json", "vocabulary.json", "dataset.json"])
+def test_a_damaged_part_is_detected_and_rebuilt(tmp_path: Path, part: str) -> None:
+    data, cache = _fresh(tmp_path)
+    first = KnowledgeGraph(data, cache_root=cache)
+    labels, vocab = dict(first.labels), first.vocabulary.to_json()
+    entities = first.dataset.entities.keys()
+    f = _derived(cache, part)
+    raw = f.read_bytes()
+    assert b"IL2" in raw
+    f.write_bytes(raw.replace(b"IL2", b"IL9"))  # valid JSON, wrong content
+    kg = KnowledgeGraph(data, cache_root=cache)
+    assert dict(kg.labels) == labels
+    assert kg.vocabulary.to_json() == vocab
+    assert kg.dataset.entities.keys() == entities
+    assert b"IL9" not in _derived(cache, part).read_bytes()
+
+
+def test_cards_are_derived_once_when_the_cache_cannot_keep_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import il2kg.curate.card
+
+    data, _ = _fresh(tmp_path)
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    kg = KnowledgeGraph(data, cache_root=blocked / "cache")
+    first = kg.card("IL-2")
+
+    def boom(*_: object) -> None:
+        raise AssertionError("the cards were derived again")
+
+    monkeypatch.setattr(il2kg.curate.card, "entity_cards", boom)
+    assert kg.card("IL-2") == first
+    assert kg.card("CD25").id == "HGNC:6008"

@@ -361,3 +361,68 @@ def test_endpoint_stops_an_unbounded_property_path(endpoint: str) -> None:
             break
         time.sleep(0.2)
     assert status == 200 and re.search(rb'"boolean"\s*:\s*true', body)
+
+
+# -- the ASCII lexer stands in for the full one only where they lex alike -----------------------
+
+_LEX_ALPHABET = (
+    "?$_:.%#'\"<>\\@ \n\r\t-0123456789eEaAzZ{}()*+,;=/!^&|"
+    "é·\u0300\u036f\u203f\u2040\u00d7\u00f7βγ\u037e\u200c\u2070\ufffd\U00010000\U000f0000"
+)
+
+
+def _full_lexing(text: str) -> list[tuple[str | None, int, int]]:
+    from il2kg.query import gate
+
+    return [(m.lastgroup, m.start(), m.end()) for m in gate._full_token_re().finditer(text)]
+
+
+def _our_lexing(text: str) -> list[tuple[str | None, int, int]]:
+    from il2kg.query import gate
+
+    return [(m.lastgroup, m.start(), m.end()) for m in gate._token_matches(text)]
+
+
+def test_the_ascii_name_classes_are_the_full_ones_on_ascii() -> None:
+    from il2kg.query import gate
+
+    full = (gate._PN_CHARS_BASE, gate._PN_CHARS, gate._VARNAME)
+    for ours, theirs in zip(gate._ASCII_CLASSES, full, strict=True):
+        a, b = re.compile(f"[{ours}]"), re.compile(f"[{theirs}]")
+        assert [c for c in map(chr, range(128)) if a.fullmatch(c)] == [
+            c for c in map(chr, range(128)) if b.fullmatch(c)
+        ]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=_LEX_ALPHABET, max_size=40))
+def test_the_lexer_reads_any_text_as_the_full_lexer(text: str) -> None:
+    assert _our_lexing(text) == _full_lexing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT ?é WHERE {}",
+        "SELECT ?xé WHERE {}",
+        "ASK { ex:aé ?p ?o }",
+        "ASK { éx:a ?p ?o }",
+        "ASK { _:bé ?p ?o }",
+        "ASK { ex:a\\#é ?p ?o }",
+        "# γc\nSELECT * WHERE { ?s ?p 'β' . ?s ?p <urn:é> }",
+        "ASK { ?s ?p ?o }·",
+    ],
+)
+def test_non_ascii_names_are_lexed_by_the_full_lexer(text: str) -> None:
+    assert _our_lexing(text) == _full_lexing(text)
+
+
+def test_a_named_query_needs_no_full_lexer_when_its_names_are_ascii() -> None:
+    from il2kg.query import gate
+    from il2kg.query.catalogue import named_queries
+
+    for nq in named_queries().values():
+        assert _our_lexing(nq.text) == _full_lexing(nq.text), nq.name
+    gate._full_token_re.cache_clear()
+    check_query(named_queries()["kinases-of-receptor"].text)  # non-ASCII in a comment only
+    assert gate._full_token_re.cache_info().currsize == 0

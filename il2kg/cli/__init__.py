@@ -1,7 +1,7 @@
 """The ``il2kg`` command line: a thin layer over the library.
 
 Each command parses options, calls one library function and formats the result. Commands live
-in small modules (``cli_*.py``) loaded only when invoked, so start-up stays fast. Errors of the
+in small modules (``cli/<topic>.py``) loaded only when invoked, so start-up stays fast. Errors of the
 library (:class:`~il2kg.errors.Il2kgError`) become a message and exit 1 (or their own code);
 option misuse exits 2; anything else is an internal error (``--debug`` shows the traceback).
 """
@@ -52,6 +52,44 @@ COMMANDS: dict[str, str] = {
     "release": "il2kg.cli.release:release",
 }
 
+#: command name -> the first sentence of its help, what ``il2kg --help`` lists: kept here so that
+#: the list imports no command module (tests/test_cli_build.py checks it against the commands).
+SUMMARIES: dict[str, str] = {
+    "validate": "Check the curated data; report every problem with file, line, column and field.",
+    "build": "Validate the data and write the knowledge graph.",
+    "stats": "Counts by class and predicate, evidence coverage and curation targets.",
+    "prefixes": "Print the pinned prefix map used for CURIEs and IRIs.",
+    "html": "Write an interactive HTML explorer of the graph.",
+    "search": "Find entities by id, label, synonym or cross-reference, best match first.",
+    "show": "Show an entity: type, identifiers, synonyms, description and relations with evidence.",
+    "neighbors": "List the entities within --depth hops of ENTITY, with the relation that "
+    "reaches each.",
+    "path": "Find how SOURCE leads to TARGET: the shortest path, the k shortest, or all of them.",
+    "diff": "Show entities and relations added, removed and changed between OLD and NEW.",
+    "format": "Rewrite the data files into canonical form (sorted, one YAML style).",
+    "conflicts": "List claims the evidence disagrees on.",
+    "query": "Ask the graph a SPARQL question: inline, from a file, or a named query.",
+    "queries": "List the named queries with their questions, or print one with --show.",
+    "serve": "Serve the graph as a read-only SPARQL 1.1 endpoint, with the HTML explorer.",
+    "push": "Replace the il2kg graphs in a triple store (SPARQL 1.1 Graph Store Protocol).",
+    "ids": "Check the data's identifiers (HGNC, UniProtKB, NCBIGene, GO, MONDO, HP, CL, "
+    "DrugBank, PMID).",
+    "coverage": "Which genes of a list the graph holds, and how each is connected.",
+    "release": "Build a citable release: every export format, the explorer page, the curated "
+    "data, SHA-256 checksums, a claim-level changelog, CITATION.cff and RO-Crate metadata.",
+}
+
+
+def short_help(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a word, as click shortens a command's help."""
+    if len(text) <= limit:
+        return text
+    if limit < len("..."):
+        return "..."
+    import textwrap
+
+    return textwrap.shorten(text, limit, placeholder="...", break_on_hyphens=False)
+
 
 class Il2kgClickError(click.ClickException):
     """An :class:`Il2kgError` shown to the user, keeping the error's own exit code."""
@@ -65,10 +103,17 @@ class Il2kgClickError(click.ClickException):
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use."""
+    """A group whose commands are imported on first use; its own help lists them from
+    :data:`SUMMARIES` without importing any."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, short_help(SUMMARIES[name], limit)) for name in names])
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

@@ -13,13 +13,15 @@ import click
 
 from il2kg.cli import State, echo_json, fail, pass_state
 from il2kg.cli.options import KeyValue, pairs, timeout_option
-from il2kg.paths.constraints import QUALIFIER_KEYS, SIGNS
+from il2kg.dataset.pubtypes import PUB_TYPE_NAMES
 from il2kg.paths.results import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
     MAX_PATHS_LIMIT,
+    QUALIFIER_KEYS,
+    SIGNS,
 )
 
 if TYPE_CHECKING:
@@ -120,8 +122,6 @@ def show(state: State, entity: str, fmt: str) -> None:
 
 
 def _cite(e: Mapping[str, Any]) -> str:
-    from il2kg.dataset.model import PUB_TYPE_NAMES
-
     """``verified: Johnston 1995 Proc Natl Acad Sci U S A, PMID:7568001, human (primary research)``."""
     kind = f" ({PUB_TYPE_NAMES.get(str(e['type']), e['type'])})" if e.get("type") else ""
     refutes = "" if e.get("supports", True) else " REFUTES"

@@ -4,8 +4,8 @@ entity, its relations grouped by predicate, each with the evidence that supports
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from html import escape
 from typing import TYPE_CHECKING, Any
 
 from il2kg.dataset.ids import statement_id
@@ -13,7 +13,7 @@ from il2kg.errors import UnknownEntityError
 from il2kg.namespaces import expand
 
 if TYPE_CHECKING:
-    from il2kg.dataset.model import Dataset
+    from il2kg.dataset.model import Dataset, Relation
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,24 @@ class RelationView:
             "via": list(self.via),
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RelationView:
+        """The view :meth:`to_json` gave."""
+        return cls(
+            predicate=data["predicate"],
+            other=data["other"],
+            other_label=data["other_label"],
+            negated=data["negated"],
+            status=data["status"],
+            statement=data["statement"],
+            evidence=tuple(data["evidence"]),
+            qualifiers=data["qualifiers"],
+            quantities=tuple(data["quantities"]),
+            comment=data["comment"],
+            direct=data["direct"],
+            via=tuple(data["via"]),
+        )
+
 
 @dataclass(frozen=True)
 class EntityCard:
@@ -81,8 +99,30 @@ class EntityCard:
             "location": self.location,
         }
 
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EntityCard:
+        """The card :meth:`to_json` gave (what the build cache keeps for ``il2kg show``)."""
+
+        def groups(d: Mapping[str, Any]) -> dict[str, tuple[RelationView, ...]]:
+            return {p: tuple(RelationView.from_json(r) for r in rs) for p, rs in d.items()}
+
+        return cls(
+            id=data["id"],
+            iri=data["iri"],
+            label=data["label"],
+            type=data["type"],
+            synonyms=tuple(data["synonyms"]),
+            xrefs=tuple(data["xrefs"]),
+            description=data["description"],
+            details=data["details"],
+            outgoing=groups(data["outgoing"]),
+            incoming=groups(data["incoming"]),
+            location=data["location"],
+        )
+
     def _repr_html_(self) -> str:
         """The card for notebooks: names, ids, then each relation with its evidence (escaped)."""
+        from html import escape
 
         def e(text: object) -> str:
             return escape(str(text), quote=True)
@@ -132,10 +172,22 @@ class EntityCard:
         return "".join(out)
 
 
-def entity_card(ds: Dataset, eid: str) -> EntityCard:
+def entity_cards(ds: Dataset) -> Iterator[EntityCard]:
+    """The card of every entity, in one pass over the relations (what the cache keeps)."""
+    touching: dict[str, list[Relation]] = {}
+    for rel in ds.relations:
+        touching.setdefault(rel.subject, []).append(rel)
+        if rel.object != rel.subject:
+            touching.setdefault(rel.object, []).append(rel)
+    for eid in ds.entities:
+        yield entity_card(ds, eid, touching.get(eid, []))
+
+
+def entity_card(ds: Dataset, eid: str, relations: Iterable[Relation] | None = None) -> EntityCard:
     """The card of entity ``eid`` (an id; names go through the resolver first).
 
-    Negated relations are included and flagged. Raises
+    Negated relations are included and flagged. ``relations``: those of ``ds`` that touch the
+    entity, in their order, when the caller has them at hand (default: all of ``ds``). Raises
     :class:`~il2kg.errors.UnknownEntityError` for an unknown id.
     """
     # here, not at the top: the evidence rules import the pydantic model, and `import il2kg`
@@ -147,7 +199,7 @@ def entity_card(ds: Dataset, eid: str) -> EntityCard:
         raise UnknownEntityError(eid, [], False)
     out: dict[str, list[RelationView]] = {}
     inc: dict[str, list[RelationView]] = {}
-    for rel in ds.relations:
+    for rel in ds.relations if relations is None else relations:
         if eid not in (rel.subject, rel.object):
             continue
         evidence = tuple(evidence_record(e, ds.references.get(e.source)) for e in rel.evidence)

@@ -153,7 +153,7 @@ def is_axiom(subject: str, predicate: str, obj: str) -> bool:
 
 def compute_stats(ds: Dataset, vocab: Vocabulary) -> Stats:
     """Compute :class:`Stats` of a validated dataset."""
-    from il2kg.dataset.model import HUMAN, PRIMARY_TYPES, REVIEW_TYPES, WEAK_TYPES
+    from il2kg.dataset.pubtypes import HUMAN, PRIMARY_TYPES, REVIEW_TYPES, WEAK_TYPES
 
     by_class = Counter(e.type for e in ds.entities.values())
     by_pred = Counter(r.predicate for r in ds.relations)

@@ -22,10 +22,6 @@ from collections.abc import Callable, Iterator
 from typing import Final
 
 from il2kg.dataset.model import (
-    HUMAN,
-    PRIMARY_TYPES,
-    PUB_TYPE_NAMES,
-    WEAK_TYPES,
     Dataset,
     Evidence,
     Location,
@@ -33,6 +29,7 @@ from il2kg.dataset.model import (
     Relation,
 )
 from il2kg.dataset.ontology import Vocabulary
+from il2kg.dataset.pubtypes import HUMAN, PRIMARY_TYPES, PUB_TYPE_NAMES, WEAK_TYPES
 from il2kg.errors import Problem
 from il2kg.namespaces import check_curie, compress, split_curie
 

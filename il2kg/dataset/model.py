@@ -248,28 +248,6 @@ PubType = Literal[
     "web_page",
     "press_news",
 ]
-#: How each publication type reads in messages and citations.
-PUB_TYPE_NAMES: dict[str, str] = {
-    "primary_research": "primary research paper",
-    "clinical_trial_report": "clinical trial report",
-    "regulatory_label": "regulatory label",
-    "database_record": "database record",
-    "review": "review",
-    "meta_analysis": "meta-analysis",
-    "guideline": "guideline",
-    "web_page": "web page",
-    "press_news": "press or news item",
-}
-#: What a claim may rest on: a curator read it in one of these.
-PRIMARY_TYPES: frozenset[str] = frozenset(
-    {"primary_research", "clinical_trial_report", "regulatory_label", "database_record"}
-)
-#: Secondary literature: may stand beside primary sources, not instead of them.
-REVIEW_TYPES: frozenset[str] = frozenset({"review", "meta_analysis", "guideline"})
-#: Pointers only: never the support of a claim.
-WEAK_TYPES: frozenset[str] = frozenset({"web_page", "press_news"})
-#: The species a source is about when it does not say: human.
-HUMAN: str = "NCBITaxon:9606"
 
 
 class Reference(BaseModel):

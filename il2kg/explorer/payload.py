@@ -8,8 +8,9 @@ from typing import Any, Final
 
 from il2kg.dataset.evidence import citation_text
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.model import PUB_TYPE_NAMES, Dataset
+from il2kg.dataset.model import Dataset
 from il2kg.dataset.ontology import Vocabulary
+from il2kg.dataset.pubtypes import PUB_TYPE_NAMES
 from il2kg.explorer.style import _STATUS_TEXT
 from il2kg.namespaces import expand
 

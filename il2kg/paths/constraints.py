@@ -10,12 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 from il2kg.errors import Il2kgError, PathNotFound
 from il2kg.paths.neighbors import neighbors
 from il2kg.paths.network import CONTEXT
-from il2kg.paths.results import Hop, Neighbor, Path, PathResult, net_effect
+from il2kg.paths.results import (
+    QUALIFIER_KEYS,
+    SIGNS,
+    Hop,
+    Neighbor,
+    Path,
+    PathResult,
+    net_effect,
+)
 from il2kg.paths.search import expand_predicates, parse_metapath, search_paths
 
 if TYPE_CHECKING:
@@ -25,17 +33,6 @@ if TYPE_CHECKING:
     from il2kg.paths.network import PathGraph
     from il2kg.paths.resolve import Resolver
 
-#: Qualifier keys a path search can filter on; the values of these are entity names.
-QUALIFIER_KEYS: Final = (
-    "cell_type",
-    "species",
-    "regimen",
-    "route",
-    "disease_stage",
-    "population",
-    "agency",
-    "year",
-)
 _ENTITY_QUALIFIERS = ("cell_type", "regimen")
 
 
@@ -131,10 +128,6 @@ def query_paths(
             return replace(result, paths=kept[:wanted] if not options.get("all_paths") else kept)
         k *= 4
         result = run(k)
-
-
-#: The net effects a path search can be filtered by.
-SIGNS: Final = ("positive", "negative")
 
 
 def signed(path: Path, graph: nx.MultiDiGraph | PathGraph, effects: Mapping[str, str]) -> Path:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from il2kg.dataset.evidence import evidence_record
 from il2kg.dataset.ids import statement_id
 
 if TYPE_CHECKING:
@@ -24,6 +23,10 @@ if TYPE_CHECKING:
 
 def edge_data(ds: Dataset, i: int) -> dict[str, Any]:
     """The attributes of relation ``i`` as carried on its edge."""
+    # here, not at the top: the evidence rules import the pydantic model, and a path search
+    # on the cached graph should not pay for it
+    from il2kg.dataset.evidence import evidence_record
+
     rel = ds.relations[i]
     q = rel.qualifiers.model_dump(exclude_none=True) if rel.qualifiers else {}
     return {

@@ -21,7 +21,6 @@ names as suggestions. Both raise :class:`~il2kg.errors.UnknownEntityError`.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -181,6 +180,41 @@ class Resolver:
                 local = eid.split(":", 1)[1]
                 self._exact["xref"].setdefault(fold(local), set()).add(eid)
 
+    def to_json(self) -> dict[str, Any]:
+        """The built index as JSON data (kept in the build cache; see :meth:`from_json`)."""
+        return {
+            "entities": {
+                eid: [e.type, e.label, list(e.synonyms), list(e.xrefs)]
+                for eid, e in self.ds.entities.items()
+            },
+            "ids": self._ids,
+            "exact": {k: {n: sorted(ids) for n, ids in d.items()} for k, d in self._exact.items()},
+            "normal": {
+                k: {n: sorted(ids) for n, ids in d.items()} for k, d in self._normal.items()
+            },
+            "names": self._names,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Resolver:
+        """The resolver :meth:`to_json` described, without normalising every name again."""
+        resolver = cls.__new__(cls)
+        resolver.ds = NameSource(
+            {
+                eid: Names(t, lab, syn, xrefs)
+                for eid, (t, lab, syn, xrefs) in data["entities"].items()
+            }
+        )
+        resolver._ids = dict(data["ids"])
+        resolver._exact = {
+            k: {n: set(ids) for n, ids in d.items()} for k, d in data["exact"].items()
+        }
+        resolver._normal = {
+            k: {n: set(ids) for n, ids in d.items()} for k, d in data["normal"].items()
+        }
+        resolver._names = [(e, k, t, f, n) for e, k, t, f, n in data["names"]]
+        return resolver
+
     def names(self) -> list[tuple[str, str, str, str, str]]:
         """Every name :meth:`search` ranks: (entity, field, text, folded, normalised) rows.
 
@@ -248,6 +282,32 @@ class Resolver:
         ]
 
 
+@dataclass(frozen=True)
+class Names:
+    """What the resolver reads of an entity, without the model (from the cached network, or
+    read back by :meth:`Resolver.from_json`)."""
+
+    type: str
+    label: str
+    synonyms: list[str]
+    xrefs: list[str]
+
+
+@dataclass(frozen=True)
+class NameSource:
+    """A stand-in for a Dataset with just the names of the entities (for fast lookups)."""
+
+    entities: dict[str, Names]
+
+    @classmethod
+    def from_nodes(cls, nodes: Mapping[str, Mapping[str, Any]]) -> NameSource:
+        """The names of a network's nodes (entity id -> ``type``, ``label``, ``synonyms``,
+        ``xrefs``; see :mod:`il2kg.paths.network`)."""
+        return cls(
+            {n: Names(d["type"], d["label"], d["synonyms"], d["xrefs"]) for n, d in nodes.items()}
+        )
+
+
 def _score(kind: str, folded: str, normal: str, f: str, n: str) -> float:
     if folded == f:
         return _EXACT[kind]
@@ -263,6 +323,8 @@ def _score(kind: str, folded: str, normal: str, f: str, n: str) -> float:
         return 40.0 + bonus + 10.0 * ratio
     if len(normal) < 3:
         return 0.0
+    import difflib  # here: only a fuzzy comparison needs it
+
     matcher = difflib.SequenceMatcher(None, normal, n)
     if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
         return 0.0

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from html import escape as _esc
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from il2kg import resources
+
+
+def _esc(text: str) -> str:
+    """HTML-escaped ``text`` (html is imported here: it loads its table of entities)."""
+    from html import escape
+
+    return escape(text)
+
 
 Direction = Literal["forward", "inverse", "reverse"]
 
@@ -29,6 +36,21 @@ STATUS_COST: Mapping[str, float] = {"verified": 0.0, "expert_knowledge": 0.5, "u
 REVERSE_COST = 0.1
 #: Weight of the hub penalty of intermediate nodes.
 HUB_WEIGHT = 0.1
+
+
+#: Qualifier keys a path search can filter on; the values of these are entity names.
+QUALIFIER_KEYS: Final = (
+    "cell_type",
+    "species",
+    "regimen",
+    "route",
+    "disease_stage",
+    "population",
+    "agency",
+    "year",
+)
+#: The net effects a path search can be filtered by.
+SIGNS: Final = ("positive", "negative")
 
 
 @dataclass(frozen=True)

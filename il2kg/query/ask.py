@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from il2kg.errors import OptionError, QueryError, StoreError
-from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, named_queries
+from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, query_names
 from il2kg.query.gate import CheckedQuery, check_query
 from il2kg.query.layout import (
     DEFAULT_ENGINE,
@@ -308,7 +308,7 @@ def lookup(query: str, by_name: bool = True) -> NamedQuery | None:
     :raises QueryError: for a name that is no named query (with the closest names).
     """
     name = query.strip()
-    if by_name and (name in named_queries() or looks_like_a_name(name)):
+    if by_name and (name in query_names() or looks_like_a_name(name)):
         return get_named_query(name)
     return None
 

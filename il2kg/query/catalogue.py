@@ -115,16 +115,25 @@ def parse_named_query(name: str, text: str, path: Path | None = None) -> NamedQu
 
 
 @cache
-def _named_queries(folder: str) -> dict[str, NamedQuery]:
-    out = {}
-    for path in sorted(Path(folder).glob("*.rq")):
-        out[path.stem] = parse_named_query(path.stem, path.read_text(encoding="utf-8"), path)
-    return out
+def _names(folder: str) -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in Path(folder).glob("*.rq")))
+
+
+@cache
+def _named_query(folder: str, name: str) -> NamedQuery:
+    path = Path(folder) / f"{name}.rq"
+    return parse_named_query(name, path.read_text(encoding="utf-8"), path)
+
+
+def query_names(folder: Path | None = None) -> tuple[str, ...]:
+    """The names of the named queries (of ``folder``), sorted; no file is parsed."""
+    return _names(str(folder or queries_dir()))
 
 
 def named_queries(folder: Path | None = None) -> dict[str, NamedQuery]:
     """The named queries shipped in ``il2kg/queries/`` (or ``folder``), by name."""
-    return _named_queries(str(folder or queries_dir()))
+    where = str(folder or queries_dir())
+    return {name: _named_query(where, name) for name in _names(where)}
 
 
 def looks_like_a_name(text: str) -> bool:
@@ -134,12 +143,12 @@ def looks_like_a_name(text: str) -> bool:
 
 def get_named_query(name: str, folder: Path | None = None) -> NamedQuery:
     """One named query; raises :class:`~il2kg.errors.QueryError` listing close names."""
-    queries = named_queries(folder)
-    if name in queries:
-        return queries[name]
+    names = query_names(folder)
+    if name in names:  # a name of the folder's files, never a path: parse that file only
+        return _named_query(str(folder or queries_dir()), name)
     import difflib
 
-    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.5)
     hint = f"; did you mean: {', '.join(close)}?" if close else "; see `il2kg queries`"
     raise QueryError(f"no named query '{name}'{hint}")
 

@@ -47,7 +47,9 @@ escape rules and the tokens they may change have to be read together.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Final
 
 from il2kg.errors import QueryError
@@ -79,25 +81,68 @@ _LONG2: Final = r'"""(?>(?:"|"")?(?:[^"\\]|\\.))*+"""'
 _SHORT1: Final = r"'(?:[^'\\\n\r]|\\.)*+'"
 _SHORT2: Final = r'"(?:[^"\\\n\r]|\\.)*+"'
 
-# Every alternative succeeds or fails within one scan that no later token repeats (possessive
-# quantifiers; a quote that opens no string stops the strict lexer): lexing is linear.
-# ``name`` takes a whole run of name characters and dots (``a.a.a``, ``ex:a.b``, ``SERVICE``);
-# :func:`_lex` splits it as the engines do.
-_TOKEN_RE: Final = re.compile(
-    "(?P<ws>[ \\t\\r\\n]++)"
-    "|(?P<comment>#[^\\r\\n]*+)"
-    f"|(?P<string>{_LONG1}|{_LONG2}|{_SHORT1}|{_SHORT2})"
-    "|(?P<badstring>['\"])"
-    '|(?P<iri><(?:[^<>"{}|^`\\\\\\x00-\\x20]|\\\\[uU])*+>)'
-    f"|(?P<var>[?$][{_VARNAME}]++)"
-    f"|(?P<bnode>_:[{_PN_CHARS}.]*+)"
-    f"|(?P<name>(?:[{_PN_CHARS_BASE}_][{_PN_CHARS}.]*+)?:(?:[{_PN_CHARS}.:%]|{_PN_LOCAL_ESC})*+"
-    f"|[{_PN_CHARS_BASE}_][{_PN_CHARS}.]*+)"
-    "|(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)"
-    "|(?P<number>[0-9]++(?:\\.[0-9]*+)?(?:[eE][+-]?[0-9]++)?|\\.[0-9]++(?:[eE][+-]?[0-9]++)?)"
-    "|(?P<punct>\\^\\^|&&|\\|\\||!=|<=|>=|.)",
-    re.DOTALL,
-)
+# The ASCII members of those classes, in the same order.
+_ASCII_CLASSES: Final = ("A-Za-z", "A-Za-z_\\-0-9", "A-Za-z_0-9")
+
+
+def _token_pattern(base: str, chars: str, varname: str) -> re.Pattern[str]:
+    """The lexer over these name classes (SPARQL's ``PN_CHARS_BASE``, ``PN_CHARS``, ``VARNAME``).
+
+    Every alternative succeeds or fails within one scan that no later token repeats (possessive
+    quantifiers; a quote that opens no string stops the strict lexer): lexing is linear.
+    ``name`` takes a whole run of name characters and dots (``a.a.a``, ``ex:a.b``, ``SERVICE``);
+    :func:`_lex` splits it as the engines do.
+    """
+    return re.compile(
+        "(?P<ws>[ \\t\\r\\n]++)"
+        "|(?P<comment>#[^\\r\\n]*+)"
+        f"|(?P<string>{_LONG1}|{_LONG2}|{_SHORT1}|{_SHORT2})"
+        "|(?P<badstring>['\"])"
+        '|(?P<iri><(?:[^<>"{}|^`\\\\\\x00-\\x20]|\\\\[uU])*+>)'
+        f"|(?P<var>[?$][{varname}]++)"
+        f"|(?P<bnode>_:[{chars}.]*+)"
+        f"|(?P<name>(?:[{base}_][{chars}.]*+)?:(?:[{chars}.:%]|{_PN_LOCAL_ESC})*+"
+        f"|[{base}_][{chars}.]*+)"
+        "|(?P<lang>@[A-Za-z]++(?:-[A-Za-z0-9]++)*+)"
+        "|(?P<number>[0-9]++(?:\\.[0-9]*+)?(?:[eE][+-]?[0-9]++)?|\\.[0-9]++(?:[eE][+-]?[0-9]++)?)"
+        "|(?P<punct>\\^\\^|&&|\\|\\||!=|<=|>=|.)",
+        re.DOTALL,
+    )
+
+
+#: The lexer on ASCII name classes: compiled in well under a millisecond, where the full one
+#: takes ~15 ms (re turns each large Unicode class into a bitmap). See :func:`_token_matches`.
+_ASCII_TOKEN_RE: Final = _token_pattern(*_ASCII_CLASSES)
+#: Kinds whose tokens may hold any character, whatever the name classes.
+_FREE_TEXT: Final = frozenset({"comment", "string", "iri"})
+
+
+@cache
+def _full_token_re() -> re.Pattern[str]:
+    return _token_pattern(_PN_CHARS_BASE, _PN_CHARS, _VARNAME)
+
+
+def _token_matches(text: str) -> Iterable[re.Match[str]]:
+    """The matches of the lexer over ``text``: those of the ASCII lexer when they are provably
+    the full lexer's, else the full lexer's.
+
+    They are when every character outside ASCII sits in a comment, a string or an IRI of the
+    ASCII lexing (so always for an ASCII text). Only ``var``, ``bnode`` and ``name`` test the
+    name classes, and on ASCII characters both lexers test alike; a name-class test that
+    differs would meet a non-ASCII character either inside such a token (which starts with an
+    ASCII ``?``/``$``/``_``/name character, so the ASCII lexing would have cut a token there that
+    holds that character and is no comment, string or IRI) or right after one (the next token of
+    the ASCII lexing would start with it, and comments, strings and IRIs start with ``#``, a
+    quote or ``<``). tests/test_security_sparql.py checks this on random texts.
+    """
+    if text.isascii():
+        return _ASCII_TOKEN_RE.finditer(text)
+    found = list(_ASCII_TOKEN_RE.finditer(text))
+    if all(m.lastgroup in _FREE_TEXT or m.group().isascii() for m in found):
+        return found
+    return _full_token_re().finditer(text)
+
+
 _UNICODE_ESCAPE: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 _ANY_ESCAPE: Final = re.compile(r"\\[uU]")
 _RDFLIB_ESCAPE: Final = re.compile(r"\\u([0-9a-f]{8}|[0-9a-f]{4})", re.IGNORECASE)
@@ -280,7 +325,7 @@ def _lex(text: str, strict: bool) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     line, line_start = 1, 0
-    for m in _TOKEN_RE.finditer(text):
+    for m in _token_matches(text):
         kind = m.lastgroup or "punct"
         start, value = m.start(), m.group()
         newlines = 0

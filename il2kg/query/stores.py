@@ -21,13 +21,10 @@ True
 from __future__ import annotations
 
 import contextlib
-import glob
 import hashlib
 import json
 import os
 import re
-import secrets
-import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -254,6 +251,9 @@ def _filling_lock(folder: Path, wait: float = 600.0) -> Iterator[None]:
 
 def _remove_leftovers(folder: Path) -> None:
     """Remove what interrupted fillers left beside ``folder`` (call with the lock held)."""
+    import glob
+    import shutil  # here, not at the top: it imports the compression modules
+
     for prefix in (f".{folder.name}.filling-", f".{folder.name}.old-"):
         for left in folder.parent.glob(glob.escape(prefix) + "*"):
             shutil.rmtree(left, ignore_errors=True)
@@ -263,6 +263,9 @@ def _fill_beside(
     folder: Path, graphs: dict[str, bytes], reasoning: str, wanted: dict[str, str]
 ) -> None:
     """Fill a temporary sibling of ``folder``, write the marker, rename it into place."""
+    import secrets
+    import shutil
+
     import pyoxigraph
 
     tag = f"{os.getpid()}-{secrets.token_hex(4)}"

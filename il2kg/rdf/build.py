@@ -21,7 +21,8 @@ from rdflib.namespace import DCTERMS, OWL
 
 from il2kg._version import __version__
 from il2kg.dataset.ids import statement_id
-from il2kg.dataset.model import HUMAN, UNITS, Dataset, Entity, Reference, Relation
+from il2kg.dataset.model import UNITS, Dataset, Entity, Reference, Relation
+from il2kg.dataset.pubtypes import HUMAN
 from il2kg.namespaces import (
     DATASET_IRI,
     PREFIXES,
