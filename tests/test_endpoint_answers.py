@@ -129,11 +129,27 @@ def test_errors_are_not_kept(endpoint: Endpoint) -> None:
         assert status == 400 and "x-il2kg-cache" not in headers
 
 
-def test_a_kept_answer_needs_no_worker_and_no_thread(endpoint: Endpoint) -> None:
-    """With the only worker stopped (SIGSTOP), a kept answer still comes back at once, while a
-    query never asked before waits for the worker until the time limit (503)."""
+def test_a_kept_answer_needs_no_worker_and_no_thread(
+    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept answer is given by the server's loop: no task reaches the request threads. With
+    the only worker stopped (SIGSTOP), it still comes back at once, while a query never asked
+    before waits for the worker until the time limit (503)."""
     query = KINASES + " # kept-2"
+    dispatcher = endpoint.server.task_dispatcher
+    tasks: list[object] = []
+    threaded = dispatcher.add_task
+
+    def count(task: object) -> None:
+        tasks.append(task)
+        threaded(task)
+
+    monkeypatch.setattr(dispatcher, "add_task", count)
     assert _get(endpoint, query)[0] == 200
+    assert len(tasks) == 1  # the first time: a request thread, which asks the worker
+    for _ in range(3):
+        assert _get(endpoint, query)[1]["x-il2kg-cache"] == "hit"
+    assert len(tasks) == 1  # then the loop, alone
     (pid,) = endpoint.pool.pids
     os.kill(pid, signal.SIGSTOP)
     try:

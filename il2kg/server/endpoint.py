@@ -176,6 +176,7 @@ def start(
             threads=workers + queue + SPARE_THREADS,
             ident=f"il2kg/{__version__}",
             limits=limits,
+            answers=app,  # the loop answers what the app kept
         )
     except OSError as exc:
         pool.close()

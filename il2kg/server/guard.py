@@ -84,8 +84,13 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
 
     channel_class = _GuardedChannel
 
-    def __init__(self, *args: Any, limits: ConnectionLimits, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, limits: ConnectionLimits, answers: Any = None, **kw: Any
+    ) -> None:
         self.limits = limits
+        #: what has the ``inline`` and ``pinned`` hooks (the application: waitress wraps the
+        #: one it serves in its proxy-headers middleware, so ``self.application`` has none)
+        self.answers = answers
         self.stopping = False
         self._inline: deque[tuple[_GuardedChannel, Any]] = deque()
         super().__init__(*args, **kw)
@@ -158,9 +163,9 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         room = self.adj.outbuf_high_watermark // 2 - channel.total_outbufs_len
         if getattr(request, "path", "") == "/health":
             return room > 0, None
-        hook = getattr(self.application, "inline", None)
-        if hook is None:
+        if self.answers is None:
             return False, None
+        hook = self.answers.inline
         headers = request.headers
         kept = hook(
             method, request.path, request.query, headers.get("ACCEPT"), headers.get("CACHE_CONTROL")
@@ -175,7 +180,7 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
             return False
         while self._inline:
             channel, kept = self._inline.popleft()
-            pinned = self.application.pinned(kept) if kept is not None else contextlib.nullcontext()
+            pinned = self.answers.pinned(kept) if kept is not None else contextlib.nullcontext()
             try:
                 with pinned:
                     channel.service()
@@ -192,8 +197,13 @@ def make_server(
     threads: int,
     ident: str,
     limits: ConnectionLimits,
+    answers: Any = None,
 ) -> GuardedServer:
     """A waitress server for ``app`` with :class:`ConnectionLimits`; raises :class:`OSError`.
+
+    ``answers`` (``app`` itself, for il2kg's :class:`~il2kg.server.app.App`) has the
+    ``inline(method, path, query_string, accept, cache_control)`` and ``pinned(kept)`` hooks by
+    which the loop answers kept answers itself.
 
     It listens on the first address ``host`` resolves to; ``.run()`` serves until
     :func:`stop_server`.
@@ -215,7 +225,13 @@ def make_server(
     dispatcher.set_thread_count(adj.threads)
     try:
         return GuardedServer(
-            app, {}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0], limits=limits
+            app,
+            {},
+            dispatcher=dispatcher,
+            adj=adj,
+            sockinfo=adj.listen[0],
+            limits=limits,
+            answers=answers,
         )
     except BaseException:
         dispatcher.shutdown(timeout=1)
