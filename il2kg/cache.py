@@ -112,11 +112,24 @@ class BuildCache:
         """A folder kept inside entry ``key`` (removed with it), e.g. its on-disk query store."""
         return self.root / key / name
 
+    @staticmethod
+    def model_blob(model: dict[str, Any]) -> bytes:
+        """``model.json``'s bytes (what :meth:`write` takes, so a caller can free ``model``)."""
+        return json.dumps(model, separators=(",", ":")).encode()
+
     def write(
-        self, key: str, model: dict[str, Any], nt: bytes, extra: dict[str, Any] | None = None
+        self,
+        key: str,
+        model: dict[str, Any] | bytes,
+        nt: bytes,
+        extra: dict[str, Any] | None = None,
     ) -> None:
-        """Store an entry atomically (a temporary folder renamed into place); ignore failures."""
-        blobs = {"model.json": json.dumps(model, separators=(",", ":")).encode(), "graph.nt": nt}
+        """Store an entry atomically (a temporary folder renamed into place); ignore failures.
+
+        ``model`` is the model, or its :meth:`model_blob`.
+        """
+        blob = model if isinstance(model, bytes) else self.model_blob(model)
+        blobs = {"model.json": blob, "graph.nt": nt}
         manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
         try:
             self.root.mkdir(parents=True, exist_ok=True)

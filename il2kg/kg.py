@@ -148,13 +148,24 @@ class KnowledgeGraph:
             vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
             ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
-            nt = ntriples_dumps(dataset_triples(ds))
             model = {"vocabulary": vocab.to_json()}
-            if self.use_cache:
-                model["dataset"] = dataset_to_json(ds)
-                model["network"] = network_to_json(to_networkx(ds))
-                self._cache.write(self._key, model, nt)
-                del model["dataset"]  # the validated dataset is at hand; keep one copy only
+            # The entry's model is serialised before the triples exist, and only its bytes are
+            # kept: the validated dataset is at hand (the network is projected from it on use).
+            blob = (
+                self._cache.model_blob(
+                    model
+                    | {
+                        "dataset": dataset_to_json(ds),
+                        "network": network_to_json(to_networkx(ds)),
+                    }
+                )
+                if self.use_cache
+                else None
+            )
+            nt = ntriples_dumps(dataset_triples(ds))
+            if blob is not None:
+                self._cache.write(self._key, blob, nt)
+                del blob
         return model, nt
 
     @cached_property

@@ -193,3 +193,20 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path, fmt: str) -> 
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_ntriples_merged_from_runs_are_sorted_and_unique(
+    shipped_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, in_memory: bool
+) -> None:
+    """Small runs, merged in memory or through the temporary file: the same bytes as one sort."""
+    import il2kg.rdf.formats as formats
+    from il2kg.rdf.build import dataset_triples
+
+    triples = list(dataset_triples(shipped_kg.dataset))
+    lines = sorted(set(formats.ntriples_dumps(triples).splitlines(keepends=True)))
+    monkeypatch.setattr(formats, "_CHUNK", 997)
+    monkeypatch.setattr(formats, "_MERGE_IN_MEMORY", 1 << 40 if in_memory else 0)
+    merged = formats.ntriples_dumps(triples + triples[:5_000])  # repeats across runs
+    assert len(triples) > 5 * 997
+    assert merged == b"".join(lines) == shipped_kg.ntriples

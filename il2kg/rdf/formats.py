@@ -104,18 +104,50 @@ def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
             return ox.Literal(str(x))
         raise OutputError(f"cannot write {x!r} as N-Triples: blank nodes are not used by il2kg")
 
-    # serialise in chunks, so that only one chunk of terms and its text are alive at a time
-    lines: list[bytes] = []
+    # Serialise in chunks, each sorted into a run (one bytes object, no object per line), then
+    # merge the runs. Lines hold no byte below 0x20 (pyoxigraph escapes them), so sorting them
+    # with their newline gives the order of the lines themselves.
+    runs: list[bytes] = []
     it = iter(triples)
-    while chunk := [ox.Triple(term(s), term(p), term(o)) for s, p, o in islice(it, 50_000)]:  # type: ignore[arg-type]
+    while chunk := [ox.Triple(term(s), term(p), term(o)) for s, p, o in islice(it, _CHUNK)]:  # type: ignore[arg-type]
         data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
         assert data is not None
-        lines.extend(data.split(b"\n"))
-    lines.sort()
-    unique = [line for line, _ in groupby(lines) if line]
-    del lines
-    unique.append(b"")  # a final newline, without copying the whole text again
-    return b"\n".join(unique)
+        del chunk
+        lines = data.splitlines(keepends=True)
+        del data
+        lines.sort()
+        runs.append(b"".join(line for line, _ in groupby(lines)))
+        del lines
+    return _merge_runs(runs)
+
+
+#: Triples serialised and sorted together (one run of :func:`ntriples_dumps`).
+_CHUNK = 50_000
+#: Above this many bytes, runs are merged through a temporary file (see :func:`_merge_runs`).
+_MERGE_IN_MEMORY = 32 * 1024 * 1024
+
+
+def _merge_runs(runs: list[bytes]) -> bytes:
+    """The sorted, de-duplicated lines of sorted runs (emptied on return).
+
+    A large result is merged into a temporary file read back as one ``bytes``: so the runs
+    and the result are never in memory together (at 10^5 relations, 300 MB each).
+    """
+    import heapq
+    import tempfile
+
+    if len(runs) <= 1:
+        return runs.pop() if runs else b""
+    merged = (line for line, _ in groupby(heapq.merge(*(io.BytesIO(r) for r in runs))))
+    if sum(map(len, runs)) <= _MERGE_IN_MEMORY:
+        runs.clear()
+        return b"".join(merged)
+    runs.clear()  # the merge holds them until it is done
+    with tempfile.TemporaryFile(prefix="il2kg-nt-") as fh:
+        fh.writelines(merged)
+        del merged
+        fh.seek(0)
+        return fh.read()
 
 
 def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:
