@@ -149,19 +149,17 @@ class KnowledgeGraph:
             ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
             model = {"vocabulary": vocab.to_json()}
-            # The entry's model is serialised before the triples exist, and only its bytes are
-            # kept: the validated dataset is at hand (the network is projected from it on use).
-            blob = (
-                self._cache.model_blob(
-                    model
-                    | {
-                        "dataset": dataset_to_json(ds),
-                        "network": network_to_json(to_networkx(ds)),
-                    }
-                )
-                if self.use_cache
-                else None
-            )
+            blob = None
+            if self.use_cache:
+                # The entry's model is serialised before the triples exist, and only its bytes
+                # kept: the validated dataset is at hand (the network is projected from it on
+                # use). The networkx graph is emptied: its cached views make a cycle that the
+                # paused collector would keep (~150 MiB at 10^5 relations).
+                graph = to_networkx(ds)
+                entry = model | {"dataset": dataset_to_json(ds), "network": network_to_json(graph)}
+                graph.clear()
+                blob = self._cache.model_blob(entry)
+                del entry, graph
             nt = ntriples_dumps(dataset_triples(ds))
             if blob is not None:
                 self._cache.write(self._key, blob, nt)
