@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,15 @@ def cache_key(data_files: list[Path], data_dir: Path, ontology: Path) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An entry begun by :meth:`BuildCache.stage`: its key, temporary folder, files' digests."""
+
+    key: str
+    folder: Path
+    digests: dict[str, str]
+
+
 class BuildCache:
     """Read and write cache entries below ``root``; every failure means 'not cached'."""
 
@@ -114,8 +124,46 @@ class BuildCache:
 
     @staticmethod
     def model_blob(model: dict[str, Any]) -> bytes:
-        """``model.json``'s bytes (what :meth:`write` takes, so a caller can free ``model``)."""
+        """``model.json``'s bytes (what :meth:`stage` takes, so a caller can free ``model``)."""
         return json.dumps(model, separators=(",", ":")).encode()
+
+    def stage(self, key: str, model: dict[str, Any] | bytes) -> Staged | None:
+        """Begin entry ``key``: its model written into a temporary folder (``None``: cannot be).
+
+        So that the model's bytes need not be kept while the graph is built; :meth:`commit`
+        adds the graph and renames the folder into place, :meth:`discard` removes it.
+        """
+        blob = model if isinstance(model, bytes) else self.model_blob(model)
+        tmp: Path | None = None
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))
+            (tmp / "model.json").write_bytes(blob)
+        except OSError:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            return None
+        return Staged(key, tmp, {"model.json": _sha(blob)})
+
+    def commit(self, staged: Staged, nt: bytes, extra: dict[str, Any] | None = None) -> None:
+        """Finish a staged entry with its graph, atomically; ignore failures."""
+        manifest = staged.digests | {"graph.nt": _sha(nt)} | (extra or {})
+        try:
+            (staged.folder / "graph.nt").write_bytes(nt)
+            (staged.folder / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
+            target = self.root / staged.key
+            if target.exists():
+                shutil.rmtree(target, ignore_errors=True)
+            os.replace(staged.folder, target)
+        except OSError:
+            self.discard(staged)
+            return
+        self.prune()
+
+    @staticmethod
+    def discard(staged: Staged) -> None:
+        """Remove a staged entry that will not be committed."""
+        shutil.rmtree(staged.folder, ignore_errors=True)
 
     def write(
         self,
@@ -128,24 +176,9 @@ class BuildCache:
 
         ``model`` is the model, or its :meth:`model_blob`.
         """
-        blob = model if isinstance(model, bytes) else self.model_blob(model)
-        blobs = {"model.json": blob, "graph.nt": nt}
-        manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))
-            for name, b in blobs.items():
-                (tmp / name).write_bytes(b)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
-            target = self.root / key
-            if target.exists():
-                shutil.rmtree(target, ignore_errors=True)
-            os.replace(tmp, target)
-        except OSError:
-            with contextlib.suppress(Exception):
-                shutil.rmtree(tmp, ignore_errors=True)
-            return
-        self.prune()
+        staged = self.stage(key, model)
+        if staged is not None:
+            self.commit(staged, nt, extra)
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
         """Remove all but the ``keep`` most recently written entries (other files are left)."""

@@ -149,21 +149,25 @@ class KnowledgeGraph:
             ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
             model = {"vocabulary": vocab.to_json()}
-            blob = None
+            staged = None
             if self.use_cache:
-                # The entry's model is serialised before the triples exist, and only its bytes
-                # kept: the validated dataset is at hand (the network is projected from it on
-                # use). The networkx graph is emptied: its cached views make a cycle that the
-                # paused collector would keep (~150 MiB at 10^5 relations).
+                # The entry's model is written before the triples exist, and not kept: the
+                # validated dataset is at hand (the network is projected from it on use). The
+                # networkx graph is emptied: its cached views make a cycle that the paused
+                # collector would keep (~150 MiB at 10^5 relations).
                 graph = to_networkx(ds)
                 entry = model | {"dataset": dataset_to_json(ds), "network": network_to_json(graph)}
                 graph.clear()
-                blob = self._cache.model_blob(entry)
+                staged = self._cache.stage(self._key, self._cache.model_blob(entry))
                 del entry, graph
-            nt = ntriples_dumps(dataset_triples(ds))
-            if blob is not None:
-                self._cache.write(self._key, blob, nt)
-                del blob
+            try:
+                nt = ntriples_dumps(dataset_triples(ds))
+            except BaseException:
+                if staged is not None:
+                    self._cache.discard(staged)
+                raise
+            if staged is not None:
+                self._cache.commit(staged, nt)
         return model, nt
 
     @cached_property
