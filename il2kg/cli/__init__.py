@@ -163,8 +163,28 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise err
 
 
+#: Set by :func:`main`: this process runs one command and exits (not a test's runner, not a
+#: program that imports the CLI), so a command may do without the cyclic garbage collector.
+ONE_SHOT = False
+
+
+def one_shot_gc_off() -> None:
+    """In a one-shot process, switch the cyclic garbage collector off for what is left of it.
+
+    A build pauses the collector while it makes millions of objects; switched back on, its
+    first collections walk all of them to find nothing (~3 s of CPU at 10^5 relations), since a
+    build leaves no cycles behind. A command that builds once and exits does without it.
+    """
+    if ONE_SHOT:
+        import gc
+
+        gc.disable()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``il2kg`` console script."""
+    global ONE_SHOT
+    ONE_SHOT = True
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="il2kg", standalone_mode=True)
