@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from il2kg.cli import State, echo_json, one_shot_gc_off, output_option, pass_state
+from il2kg.cli import State, echo_json, output_option, pass_state
 from il2kg.rdf.formats import FORMATS, format_for
 
 
@@ -24,7 +24,7 @@ def validate(state: State, no_shacl: bool) -> None:
       il2kg validate
       il2kg --data-dir my-data/ validate
     """
-    one_shot_gc_off()
+    state.without_gc()
     kg = state.kg()
     s = kg.validate(shacl=not no_shacl)
     checks = "YAML, model, identifiers, references, domain/range" + ("" if no_shacl else ", SHACL")
@@ -59,7 +59,7 @@ def build(state: State, output: Path | None, fmt: str | None, no_shacl: bool) ->
       il2kg build -o kgx/ --format kgx
       il2kg build --format nt | wc -l
     """
-    one_shot_gc_off()
+    state.without_gc()
     kg = state.kg()
     s = kg.validate(shacl=not no_shacl)
     chosen = format_for(output, fmt)
