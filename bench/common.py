@@ -23,7 +23,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 #: Where synthetic KBs and their built graphs are kept between runs.
 WORK_DIR = Path(os.environ.get("IL2KG_BENCH_DIR", "/tmp/il2kg-bench"))
-SIZES = {"1e3": 1_000, "1e4": 10_000, "1e5": 100_000}
+SIZES = {"1e3": 1_000, "3e3": 3_000, "1e4": 10_000, "1e5": 100_000}
 
 
 def kb_dir(size: str) -> Path:

@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,16 @@ def cache_key(data_files: list[Path], data_dir: Path, ontology: Path) -> str:
         h.update(b"\0" + os.fsencode(f.relative_to(data_dir).as_posix()) + b"\0")
         _hash_file(h, f, _DATA_FILE_BYTES)
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An entry begun by :meth:`BuildCache.stage`: its key, temporary folder, files' digests."""
+
+    key: str
+    folder: Path
+    digests: dict[str, str]
+    parts: tuple[str, ...] = ()
 
 
 class BuildCache:
@@ -137,34 +148,81 @@ class BuildCache:
         """A folder kept inside entry ``key`` (removed with it), e.g. its on-disk query store."""
         return self.root / key / name
 
-    def write(
-        self, key: str, model: dict[str, Any], nt: bytes, extra: dict[str, Any] | None = None
-    ) -> None:
-        """Store an entry atomically (a temporary folder renamed into place); ignore failures."""
+    @staticmethod
+    def model_blobs(model: dict[str, Any]) -> dict[str, bytes]:
+        """The model's files, one JSON file per part (what :meth:`stage` takes, so that a caller
+        can free ``model``)."""
+        return {
+            f"{part}.json": json.dumps(data, separators=(",", ":")).encode()
+            for part, data in model.items()
+        }
+
+    def stage(self, key: str, model: dict[str, Any]) -> Staged | None:
+        """Begin entry ``key``: its model written into a temporary folder (``None``: cannot be).
+
+        ``model`` is the model (part name -> JSON data) or its :meth:`model_blobs`. So that the
+        model's bytes need not be kept while the graph is built; :meth:`commit` adds the graph
+        and renames the folder into place, :meth:`discard` removes it.
+        """
         import shutil
         import tempfile
 
-        blobs = {
-            f"{part}.json": json.dumps(data, separators=(",", ":")).encode()
-            for part, data in model.items()
-        } | {_GRAPH: nt}
-        manifest = {name: _sha(b) for name, b in blobs.items()} | (extra or {})
-        manifest["parts"] = sorted(model)
+        if all(isinstance(v, bytes) for v in model.values()):
+            blobs: dict[str, bytes] = model
+            parts = tuple(sorted(name.removesuffix(".json") for name in model))
+        else:
+            blobs, parts = self.model_blobs(model), tuple(sorted(model))
+        tmp: Path | None = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))
-            for name, b in blobs.items():
-                (tmp / name).write_bytes(b)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
-            target = self.root / key
+            for name, blob in blobs.items():
+                (tmp / name).write_bytes(blob)
+        except OSError:
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+            return None
+        return Staged(key, tmp, {name: _sha(b) for name, b in blobs.items()}, parts)
+
+    def commit(self, staged: Staged, nt: bytes, extra: dict[str, Any] | None = None) -> None:
+        """Finish a staged entry with its graph, atomically; ignore failures."""
+        import shutil
+
+        manifest = staged.digests | {_GRAPH: _sha(nt)} | (extra or {})
+        manifest["parts"] = list(staged.parts)
+        try:
+            (staged.folder / _GRAPH).write_bytes(nt)
+            (staged.folder / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
+            target = self.root / staged.key
             if target.exists():
                 shutil.rmtree(target, ignore_errors=True)
-            os.replace(tmp, target)
+            os.replace(staged.folder, target)
         except OSError:
-            with contextlib.suppress(Exception):
-                shutil.rmtree(tmp, ignore_errors=True)
+            self.discard(staged)
             return
         self.prune()
+
+    @staticmethod
+    def discard(staged: Staged) -> None:
+        """Remove a staged entry that will not be committed."""
+        import shutil
+
+        shutil.rmtree(staged.folder, ignore_errors=True)
+
+    def write(
+        self,
+        key: str,
+        model: dict[str, Any],
+        nt: bytes,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Store an entry atomically (a temporary folder renamed into place); ignore failures.
+
+        ``model`` is the model, or its :meth:`model_blobs`.
+        """
+        staged = self.stage(key, model)
+        if staged is not None:
+            self.commit(staged, nt, extra)
 
     def prune(self, keep: int = MAX_ENTRIES) -> None:
         """Remove all but the ``keep`` most recently written entries (other files are left)."""

@@ -130,13 +130,26 @@ class KnowledgeGraph:
             vocab = read_vocabulary(ontology_dir() / "il2kg.ttl")
             ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
-            nt = ntriples_dumps(dataset_triples(ds))
             model = {"vocabulary": vocab.to_json()}
+            staged = None
             if self.use_cache:
-                model["dataset"] = dataset_to_json(ds)
-                model["network"] = network_to_json(to_networkx(ds))
-                self._cache.write(self._key, model, nt)
-                del model["dataset"]  # the validated dataset is at hand; keep one copy only
+                # The entry's model is written before the triples exist, and not kept: the
+                # validated dataset is at hand (the network is projected from it on use). The
+                # networkx graph is emptied: its cached views make a cycle that the paused
+                # collector would keep (~150 MiB at 10^5 relations).
+                graph = to_networkx(ds)
+                entry = model | {"dataset": dataset_to_json(ds), "network": network_to_json(graph)}
+                graph.clear()
+                staged = self._cache.stage(self._key, self._cache.model_blobs(entry))
+                del entry, graph
+            try:
+                nt = ntriples_dumps(dataset_triples(ds))
+            except BaseException:
+                if staged is not None:
+                    self._cache.discard(staged)
+                raise
+            if staged is not None:
+                self._cache.commit(staged, nt)
         return model, nt
 
     def _part(self, name: str) -> Any:

@@ -184,3 +184,20 @@ def test_every_command_has_an_example_and_is_in_the_readme() -> None:
         cmd = group.get_command(None, name)  # type: ignore[arg-type]
         assert cmd is not None and "Example:" in (cmd.help or ""), name
         assert f"il2kg {name}" in readme, f"README does not mention `il2kg {name}`"
+
+
+def test_only_a_one_shot_process_builds_without_the_garbage_collector() -> None:
+    """``il2kg`` (the console script) switches the collector off for validate and build; a
+    program or a test that runs the commands in its own process keeps it."""
+    import gc
+
+    from il2kg.cli import State
+
+    assert run("validate").exit_code == 0
+    assert gc.isenabled()
+    try:
+        result = CliRunner().invoke(cli, [*KB, "validate"], obj=State(one_shot=True))
+        assert result.exit_code == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -193,3 +193,56 @@ def test_output_is_byte_identical_across_processes(tmp_path: Path, fmt: str) -> 
         )
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_ntriples_merged_from_runs_are_sorted_and_unique(
+    shipped_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, in_memory: bool
+) -> None:
+    """Small runs, merged in memory or through the temporary file: the same bytes as one sort."""
+    import il2kg.rdf.formats as formats
+    from il2kg.rdf.build import dataset_triples
+
+    triples = list(dataset_triples(shipped_kg.dataset))
+    lines = sorted(set(formats.ntriples_dumps(triples).splitlines(keepends=True)))
+    monkeypatch.setattr(formats, "_CHUNK", 997)
+    monkeypatch.setattr(formats, "_MERGE_IN_MEMORY", 1 << 40 if in_memory else 0)
+    merged = formats.ntriples_dumps(triples + triples[:5_000])  # repeats across runs
+    assert len(triples) > 5 * 997
+    assert merged == b"".join(lines) == shipped_kg.ntriples
+
+
+def test_ntriples_writer_escapes_as_pyoxigraph() -> None:
+    """Every code point, language tags, xsd:string and typed literals: pyoxigraph's bytes."""
+    from il2kg.rdf.formats import ntriples_dumps
+
+    every = "".join(chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000)
+    s, p = URIRef("https://example.org/s"), URIRef("https://example.org/p")
+    objects = [
+        Literal(every),
+        Literal(every[:300], lang="EN-gb"),
+        Literal("x", datatype=XSD.string),
+        Literal("1.50", datatype=XSD.decimal),
+        Literal(True),
+        Literal('tab\there "q" \\'),
+        URIRef("https://example.org/é?q=1#f"),
+    ]
+    ours = ntriples_dumps([(s, p, o) for o in objects])
+
+    def ox_term(o: Literal | URIRef) -> ox.NamedNode | ox.Literal:
+        if isinstance(o, URIRef):
+            return ox.NamedNode(o)
+        if o.language:
+            return ox.Literal(str(o), language=o.language)
+        if o.datatype:
+            return ox.Literal(str(o), datatype=ox.NamedNode(o.datatype))
+        return ox.Literal(str(o))
+
+    theirs = ox.serialize(
+        [ox.Triple(ox.NamedNode(s), ox.NamedNode(p), ox_term(o)) for o in objects],
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    assert theirs is not None
+    assert ours == b"".join(sorted(theirs.splitlines(keepends=True)))
+    with pytest.raises(ValueError):
+        ntriples_dumps([(s, p, URIRef("not an iri"))])

@@ -1,4 +1,5 @@
-"""SHACL: pyshacl (the reference) and the SPARQL engine for large graphs find the same violations."""
+"""SHACL: pyshacl (the reference), the SPARQL engine and the one-pass engine (the default) find
+the same violations."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from il2kg.errors import Il2kgError
 from il2kg.rdf.formats import ntriples_dumps
 from il2kg.rdf.shacl import pyshacl_violations
 from il2kg.rdf.shacl_sparql import shape_queries, sparql_violations
+from il2kg.rdf.shacl_stream import stream_violations
 from il2kg.rdf.vocab import IL2KG
 from il2kg.resources import ontology_dir
 
@@ -63,6 +65,7 @@ def test_both_engines_accept_valid_graphs(
     for kg in (fixture_kg, shipped_kg):
         assert pyshacl_violations(kg.graph, ONTOLOGY, SHAPES) == []
         assert sparql_violations(kg.ntriples, ONTOLOGY, SHAPES) == []
+        assert stream_violations(kg.ntriples, ONTOLOGY, SHAPES) == []
 
 
 def test_both_engines_find_the_same_violations(fixture_kg: KnowledgeGraph) -> None:
@@ -70,17 +73,50 @@ def test_both_engines_find_the_same_violations(fixture_kg: KnowledgeGraph) -> No
     g.parse(data=fixture_kg.ntriples, format="nt")
     expected = _break(g)
     reference = {(v.focus, v.path) for v in pyshacl_violations(g, ONTOLOGY, SHAPES)}
-    fast = {(v.focus, v.path) for v in sparql_violations(ntriples_dumps(g), ONTOLOGY, SHAPES)}
+    nt = ntriples_dumps(g)
+    fast = {(v.focus, v.path) for v in sparql_violations(nt, ONTOLOGY, SHAPES)}
     assert reference == expected
     assert fast == expected
+    assert stream_violations(nt, ONTOLOGY, SHAPES) == sparql_violations(nt, ONTOLOGY, SHAPES)
+
+
+def test_one_pass_engine_reads_literals_as_pyshacl_does(fixture_kg: KnowledgeGraph) -> None:
+    """Language tags, escapes, empty texts and IRIs where a literal belongs."""
+    g = Graph()
+    g.parse(data=fixture_kg.ntriples, format="nt")
+    ev = next(iter(g.subjects(RDF.type, IL2KG.Evidence)))
+    q = next(iter(g.subjects(RDF.type, IL2KG.Quantity)))
+    g.set((IL2, RDFS.label, Literal("IL-2", lang="en")))  # datatype: rdf:langString
+    g.set((EVENT, RDFS.label, Literal("")))  # minLength
+    g.set((REGIMEN, RDFS.label, Literal('a "quoted"\nline\\')))  # escapes: still valid
+    g.add((REGIMEN, SKOS.altLabel, URIRef("https://example.org/x")))  # datatype of an IRI
+    g.set((q, IL2KG.comparator, Literal("<=", datatype=XSD.token)))  # in: another term
+    g.add(
+        (ev, IL2KG.curationStatus, URIRef(str(IL2KG.Verified)[:-8] + "Refuted"))
+    )  # in, and a second value
+    reference = pyshacl_violations(g, ONTOLOGY, SHAPES)
+    assert {(v.focus, v.path) for v in stream_violations(ntriples_dumps(g), ONTOLOGY, SHAPES)} == {
+        (v.focus, v.path) for v in reference
+    }
+    assert len(reference) >= 6
+
+
+def test_one_pass_engine_refuses_unsorted_ntriples(fixture_kg: KnowledgeGraph) -> None:
+    lines = fixture_kg.ntriples.splitlines(keepends=True)
+    with pytest.raises(ValueError, match="not sorted"):
+        stream_violations(b"".join(reversed(lines)), ONTOLOGY, SHAPES)
 
 
 def test_custom_messages_are_kept(fixture_kg: KnowledgeGraph) -> None:
     g = Graph()
     g.parse(data=fixture_kg.ntriples, format="nt")
     g.remove((EVENT, IL2KG.concerns, None))
-    (v,) = sparql_violations(ntriples_dumps(g), ONTOLOGY, SHAPES)
-    assert (v.focus, v.message) == (str(EVENT), "a timeline event must concern at least one entity")
+    for engine in (sparql_violations, stream_violations):
+        (v,) = engine(ntriples_dumps(g), ONTOLOGY, SHAPES)
+        assert (v.focus, v.message) == (
+            str(EVENT),
+            "a timeline event must concern at least one entity",
+        )
 
 
 def test_every_shape_is_translated() -> None:
@@ -100,7 +136,7 @@ def test_unsupported_constraint_is_refused_not_skipped(tmp_path: Path) -> None:
         shape_queries(shapes, ONTOLOGY)
 
 
-@pytest.mark.parametrize("engine", ["pyshacl", "sparql"])
+@pytest.mark.parametrize("engine", ["pyshacl", "sparql", "stream"])
 def test_problems_are_located_in_the_yaml(fixture_kg: KnowledgeGraph, engine: str) -> None:
     from il2kg.rdf.shacl import shacl_problems
 

@@ -140,7 +140,23 @@ class State:
     data_dir: Path | None = None
     use_cache: bool = True
     debug: bool = False
+    #: this process runs one command and exits (set by :func:`main`, the console script; not
+    #: by a program or a test that runs the commands in its own process)
+    one_shot: bool = False
     _kg: KnowledgeGraph | None = field(default=None, repr=False)
+
+    def without_gc(self) -> None:
+        """In a one-shot process, switch the cyclic garbage collector off for the rest of it.
+
+        A build pauses the collector while it makes millions of objects; switched back on, its
+        first collections walk all of them to find nothing (~3 s of CPU at 10^5 relations),
+        since a build leaves no cycles behind. A command that builds once and exits does
+        without it.
+        """
+        if self.one_shot:
+            import gc
+
+            gc.disable()
 
     def kg(self) -> KnowledgeGraph:
         """The knowledge graph of the chosen data directory (opened once per process)."""
@@ -180,7 +196,8 @@ def cli(ctx: click.Context, data_dir: Path | None, no_cache: bool, debug: bool) 
       il2kg validate
       il2kg build -o il2kg.ttl
     """
-    ctx.obj = State(data_dir=data_dir, use_cache=not no_cache, debug=debug)
+    one_shot = isinstance(ctx.obj, State) and ctx.obj.one_shot
+    ctx.obj = State(data_dir=data_dir, use_cache=not no_cache, debug=debug, one_shot=one_shot)
 
 
 def output_option(
@@ -212,7 +229,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``il2kg`` console script."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="il2kg", standalone_mode=True)
+        cli.main(args=argv, prog_name="il2kg", standalone_mode=True, obj=State(one_shot=True))
     except SystemExit:
         raise
     except KeyboardInterrupt:

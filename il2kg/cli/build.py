@@ -24,6 +24,7 @@ def validate(state: State, no_shacl: bool) -> None:
       il2kg validate
       il2kg --data-dir my-data/ validate
     """
+    state.without_gc()
     kg = state.kg()
     s = kg.validate(shacl=not no_shacl)
     checks = "YAML, model, identifiers, references, domain/range" + ("" if no_shacl else ", SHACL")
@@ -58,6 +59,7 @@ def build(state: State, output: Path | None, fmt: str | None, no_shacl: bool) ->
       il2kg build -o kgx/ --format kgx
       il2kg build --format nt | wc -l
     """
+    state.without_gc()
     kg = state.kg()
     s = kg.validate(shacl=not no_shacl)
     chosen = format_for(output, fmt)

@@ -21,6 +21,7 @@ import math
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -51,6 +52,8 @@ MAX_TOP_ITEMS = 100_000
 MAX_ITEMS = 1_000
 #: Longest scalar (text, key or number), in characters.
 MAX_SCALAR_CHARS = 10_000
+#: Texts up to this long are interned (shared between their occurrences, e.g. a cited source).
+_SHARED_CHARS = 64
 
 Loc = tuple[int, int]
 FieldPath = tuple[str | int, ...]
@@ -264,8 +267,8 @@ class _Builder:
             self.problem(loc, path, msg)
             return None
         tag = self.tag(ev)
-        if tag == _STR:
-            return ev.value
+        if tag == _STR:  # identifiers, statuses, units ... recur: one object for each text
+            return sys.intern(ev.value) if len(ev.value) <= _SHARED_CHARS else ev.value
         node = yaml.ScalarNode(tag, ev.value, None, None, ev.style)
         try:
             value = _SCALARS.construct_object(node)

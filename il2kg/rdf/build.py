@@ -43,6 +43,8 @@ _STATUS = {
     "expert_knowledge": IL2KG.ExpertKnowledge,
     "unverified": IL2KG.Unverified,
 }
+#: The two boolean literals, made once (rdflib literals are slow to make, and immutable)
+_BOOL = {True: Literal(True), False: Literal(False)}
 
 
 def bind_prefixes(g: Graph) -> Graph:
@@ -161,8 +163,8 @@ def _add_relation(add: Add, rel: Relation) -> None:
     add((st, RDF.subject, s))
     add((st, RDF.predicate, p))
     add((st, RDF.object, o))
-    add((st, IL2KG.negated, Literal(rel.negated)))
-    add((st, IL2KG.direct, Literal(rel.direct)))
+    add((st, IL2KG.negated, _BOOL[rel.negated]))
+    add((st, IL2KG.direct, _BOOL[rel.direct]))
     for eid in rel.via:
         add((st, IL2KG.via, iri(eid)))
     add((st, IL2KG.curationStatus, _STATUS[rel.best_status()]))
@@ -181,7 +183,7 @@ def _add_relation(add: Add, rel: Relation) -> None:
         if ev.evidence_type is not None:
             add((en, IL2KG.evidenceType, iri(ev.evidence_type)))
         if not ev.supports:
-            add((en, IL2KG.refutes, Literal(True)))
+            add((en, IL2KG.refutes, _BOOL[True]))
         if ev.note:
             add((en, RDFS.comment, Literal(ev.note)))
         if ev.quote:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby, islice
@@ -77,45 +78,108 @@ def jsonld_context() -> dict[str, str]:
     return dict(sorted({**VOCABULARIES, **PREFIXES}.items()))
 
 
+#: How N-Triples writes the characters of a literal that it escapes (what pyoxigraph writes:
+#: controls as \\uXXXX or their short escapes, the quote, the backslash, U+007F, U+FFFE/F)
+_ESCAPES = {i: f"\\u{i:04X}" for i in (*range(0x20), 0x7F, 0xFFFE, 0xFFFF)} | {
+    0x08: "\\b",
+    0x09: "\\t",
+    0x0A: "\\n",
+    0x0C: "\\f",
+    0x0D: "\\r",
+    0x22: '\\"',
+    0x5C: "\\\\",
+}
+_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(i)) for i in _ESCAPES) + "]")
+_XSD_STRING = f"<{VOCABULARIES['xsd']}string>"
+
+
 def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
     """Sorted, de-duplicated N-Triples of rdflib-term triples (the canonical, diffable form).
 
-    Serialised by pyoxigraph (byte-identical to rdflib's N-Triples, several times faster).
+    Byte-identical to pyoxigraph's (and rdflib's) N-Triples: every distinct IRI is checked once
+    by pyoxigraph, literals are escaped as pyoxigraph escapes them (language-tagged ones are
+    written by pyoxigraph itself); no term object is made per triple.
     """
     import pyoxigraph as ox
     from rdflib import Literal, URIRef
 
-    nodes: dict[str, ox.NamedNode] = {}
+    iris: dict[str, str] = {}
+    tagged: dict[tuple[str, str], str] = {}
 
-    def named(iri: str) -> ox.NamedNode:
-        n = nodes.get(iri)
-        if n is None:
-            n = nodes[iri] = ox.NamedNode(iri)
-        return n
+    def iri(x: str) -> str:
+        key = str.__str__(x)  # a plain str: a faster dictionary key than a URIRef
+        text = iris.get(key)
+        if text is None:
+            ox.NamedNode(key)  # raises ValueError for what is not an IRI
+            text = iris[key] = f"<{key}>"
+        return text
 
-    def term(x: Node) -> ox.NamedNode | ox.Literal:
+    def literal(lexical: str, language: str) -> str:
+        text = tagged.get((lexical, language))
+        if text is None:
+            x = ox.NamedNode("urn:x")
+            line = ox.serialize(
+                [ox.Triple(x, x, ox.Literal(lexical, language=language))],
+                format=ox.RdfFormat.N_TRIPLES,
+            )
+            assert line is not None
+            text = tagged[(lexical, language)] = line.decode()[len("<urn:x> <urn:x> ") : -3]
+        return text
+
+    def term(x: Node) -> str:
         if isinstance(x, URIRef):
-            return named(x)
+            return iri(x)
         if isinstance(x, Literal):
+            lexical = str.__str__(x)
             if x.language:
-                return ox.Literal(str(x), language=x.language)
-            if x.datatype:
-                return ox.Literal(str(x), datatype=named(x.datatype))
-            return ox.Literal(str(x))
+                return literal(lexical, x.language)
+            if _NEEDS_ESCAPE.search(lexical):
+                lexical = lexical.translate(_ESCAPES)
+            dtype = iri(x.datatype) if x.datatype is not None else _XSD_STRING
+            if dtype == _XSD_STRING:
+                return f'"{lexical}"'
+            return f'"{lexical}"^^{dtype}'
         raise OutputError(f"cannot write {x!r} as N-Triples: blank nodes are not used by il2kg")
 
-    # serialise in chunks, so that only one chunk of terms and its text are alive at a time
-    lines: list[bytes] = []
+    # Sorted in chunks, each a run (one bytes object, no object per line), then the runs are
+    # merged. Lines hold no character below U+0020 (they are escaped) and UTF-8 keeps the order
+    # of code points, so sorting the text lines with their newline sorts the bytes of the lines.
+    runs: list[bytes] = []
     it = iter(triples)
-    while chunk := [ox.Triple(term(s), term(p), term(o)) for s, p, o in islice(it, 50_000)]:  # type: ignore[arg-type]
-        data = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
-        assert data is not None
-        lines.extend(data.split(b"\n"))
-    lines.sort()
-    unique = [line for line, _ in groupby(lines) if line]
-    del lines
-    unique.append(b"")  # a final newline, without copying the whole text again
-    return b"\n".join(unique)
+    while lines := [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in islice(it, _CHUNK)]:
+        lines.sort()
+        runs.append("".join(line for line, _ in groupby(lines)).encode())
+        del lines
+    return _merge_runs(runs)
+
+
+#: Triples serialised and sorted together (one run of :func:`ntriples_dumps`).
+_CHUNK = 50_000
+#: Above this many bytes, runs are merged through a temporary file (see :func:`_merge_runs`).
+_MERGE_IN_MEMORY = 32 * 1024 * 1024
+
+
+def _merge_runs(runs: list[bytes]) -> bytes:
+    """The sorted, de-duplicated lines of sorted runs (emptied on return).
+
+    A large result is merged into a temporary file read back as one ``bytes``: so the runs
+    and the result are never in memory together (at 10^5 relations, 300 MB each).
+    """
+    import heapq
+    import tempfile
+
+    if len(runs) <= 1:
+        return runs.pop() if runs else b""
+    merged = (line for line, _ in groupby(heapq.merge(*(io.BytesIO(r) for r in runs))))
+    if sum(map(len, runs)) <= _MERGE_IN_MEMORY:
+        runs.clear()
+        return b"".join(merged)
+    runs.clear()  # the merge holds them until it is done
+    with tempfile.TemporaryFile(prefix="il2kg-nt-") as fh:
+        fh.writelines(merged)
+        del merged
+        fh.seek(0)
+        return fh.read()
 
 
 def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:

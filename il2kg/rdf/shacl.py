@@ -1,8 +1,9 @@
 """SHACL validation of a built graph against ``ontology/shapes.ttl``.
 
-Two engines find the same violations: pyshacl (the reference, the default for graphs of up to
-:data:`PYSHACL_MAX_TRIPLES` triples) and :mod:`il2kg.rdf.shacl_sparql` (the shapes as SPARQL on
-pyoxigraph, for larger graphs, where pyshacl takes minutes).
+Three engines find the same violations: pyshacl (the reference, which takes minutes past a
+million triples), :mod:`il2kg.rdf.shacl_sparql` (the shapes as SPARQL on a pyoxigraph store) and
+:mod:`il2kg.rdf.shacl_stream` (the shapes checked in one pass over the sorted N-Triples, with
+no store: the default at every size, so that the cost of validation grows with the data).
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from il2kg.dataset.model import Dataset
 from il2kg.errors import Problem
 from il2kg.namespaces import STATEMENT, compress, expand
 from il2kg.rdf.shacl_sparql import Violation, sparql_violations
+from il2kg.rdf.shacl_stream import stream_violations
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-Engine = Literal["auto", "pyshacl", "sparql"]
-#: Above this many triples, ``engine="auto"`` uses the SPARQL engine.
-PYSHACL_MAX_TRIPLES = 50_000
+Engine = Literal["auto", "pyshacl", "sparql", "stream"]
 
 
 def pyshacl_violations(graph: Graph, ontology: Path, shapes: Path) -> list[Violation]:
@@ -72,14 +72,17 @@ def shacl_problems(
 ) -> list[Problem]:
     """Validate the data graph with the shapes; return the violations located in the YAML.
 
-    ``graph`` is called only when pyshacl runs (it needs an rdflib graph).
+    ``graph`` is called only when pyshacl runs (it needs an rdflib graph); ``auto`` is the
+    one-pass engine, which needs ``ntriples`` sorted (as the build writes them).
     """
-    if engine == "auto":
-        engine = "pyshacl" if ntriples.count(b"\n") <= PYSHACL_MAX_TRIPLES else "sparql"
     if engine == "pyshacl":
         violations = pyshacl_violations(graph(), ontology, shapes)
-    else:
+    elif engine == "sparql":
         violations = sparql_violations(ntriples, ontology, shapes)
+    else:
+        violations = stream_violations(ntriples, ontology, shapes)
+    if not violations:
+        return []
     where = _locator(ds)
     problems = []
     for v in violations:

@@ -76,11 +76,28 @@ def _subclasses(ontology: Path) -> dict[str, list[str]]:
     return out
 
 
-def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
-    """(SPARQL SELECT of ?f [?v], path IRI, message) for each constraint of the shapes file.
+@dataclass(frozen=True)
+class Constraint:
+    """One constraint of a shape, with its target classes expanded through the hierarchy.
 
-    Class membership follows the ontology's ``rdfs:subClassOf`` hierarchy, expanded here into
-    ``VALUES`` lists (much faster than a ``rdf:type/rdfs:subClassOf*`` path per row).
+    ``kind`` and ``value``: ``or`` (the paths of which one at least must have a value),
+    ``minCount`` / ``maxCount`` / ``minLength`` (an int), ``datatype`` (an IRI), ``datatypes``
+    (IRIs, one of which), ``class`` (the class and its subclasses), ``iri`` (sh:nodeKind
+    sh:IRI), ``in`` (the allowed terms, rdflib terms). ``path`` is the property's IRI ("" for
+    ``or``); ``message`` the shape's own or the engine's default.
+    """
+
+    targets: tuple[str, ...]
+    path: str
+    kind: str
+    value: Any
+    message: str
+
+
+def shape_constraints(shapes: Path, ontology: Path) -> list[Constraint]:
+    """Every constraint of the shapes file; a component this module does not know is refused.
+
+    Class membership follows the ontology's ``rdfs:subClassOf`` hierarchy.
     """
     from rdflib import RDF, Graph, URIRef
     from rdflib.collection import Collection
@@ -88,12 +105,8 @@ def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
     g = Graph().parse(shapes, format="turtle")
     hierarchy = _subclasses(ontology)
 
-    def members(var: str, cls: Any) -> str:
-        values = " ".join(f"<{c}>" for c in hierarchy.get(str(cls), [str(cls)]))
-        return f"VALUES {var}_t {{ {values} }} {var} <{RDF_TYPE}> {var}_t ."
-
-    def _focus(target: str) -> str:
-        return members("?f", target)
+    def members(cls: Any) -> tuple[str, ...]:
+        return tuple(hierarchy.get(str(cls), [str(cls)]))
 
     def sh(local: str) -> URIRef:
         return URIRef(SH + local)
@@ -104,7 +117,7 @@ def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
     def keys(node: Any) -> set[str]:
         return {str(p)[len(SH) :] for p in g.predicates(node) if str(p).startswith(SH)}
 
-    out: list[tuple[str, str, str]] = []
+    out: list[Constraint] = []
     for shape in sorted(g.subjects(RDF.type, sh("NodeShape")), key=str):
         unknown = keys(shape) - _NODE_KEYS
         if unknown:
@@ -112,19 +125,17 @@ def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
         target = val(shape, "targetClass")
         if target is None:
             raise Il2kgError(f"SHACL shape {shape}: only sh:targetClass targets are supported")
-        focus = _focus(str(target))
+        targets = members(target)
         alternatives = val(shape, "or")
         if alternatives is not None:  # node-level or: at least one property shape must hold
-            alt_conds = []
+            paths = []
             for alt in Collection(g, alternatives):
                 if keys(alt) - {"path", "minCount"} or val(alt, "minCount").toPython() != 1:
                     raise Il2kgError(f"SHACL shape {shape}: sh:or supports minCount 1 only")
-                alt_conds.append(f"NOT EXISTS {{ ?f <{val(alt, 'path')}> ?x }}")
+                paths.append(str(val(alt, "path")))
             out.append(
-                (
-                    f"SELECT DISTINCT ?f WHERE {{ {focus} FILTER({' && '.join(alt_conds)}) }}",
-                    "",
-                    "none of the alternatives of sh:or holds",
+                Constraint(
+                    targets, "", "or", tuple(paths), "none of the alternatives of sh:or holds"
                 )
             )
         for prop in g.objects(shape, sh("property")):
@@ -134,76 +145,90 @@ def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
             path = val(prop, "path")
             if not isinstance(path, URIRef):
                 raise Il2kgError(f"SHACL shape {shape}: only IRI paths are supported")
-            p = f"<{path}>"
             custom = val(prop, "message")
 
-            def msg(default: str, custom: Any = custom) -> str:
-                return str(custom) if custom is not None else default
+            def add(
+                kind: str,
+                value: Any,
+                default: str,
+                custom: Any = custom,
+                targets: tuple[str, ...] = targets,
+                path: str = str(path),
+            ) -> None:
+                message = str(custom) if custom is not None else default
+                out.append(Constraint(targets, path, kind, value, message))
 
-            for kind, limit, op in (
-                ("minCount", val(prop, "minCount"), "<"),
-                ("maxCount", val(prop, "maxCount"), ">"),
-            ):
-                if limit is None:
-                    continue
-                n = int(limit.toPython())
-                opt = f"OPTIONAL {{ ?f {p} ?v }}" if kind == "minCount" else f"?f {p} ?v ."
-                out.append(
-                    (
-                        f"SELECT ?f WHERE {{ {focus} {opt} }} GROUP BY ?f HAVING (COUNT(DISTINCT ?v) {op} {n})",
-                        str(path),
-                        msg(f"{'Less' if op == '<' else 'More'} than {n} values"),
-                    )
-                )
-            conds: list[tuple[str, str]] = []
+            if (n := val(prop, "minCount")) is not None:
+                add("minCount", int(n.toPython()), f"Less than {int(n.toPython())} values")
+            if (n := val(prop, "maxCount")) is not None:
+                add("maxCount", int(n.toPython()), f"More than {int(n.toPython())} values")
             if (dt := val(prop, "datatype")) is not None:
-                conds.append(
-                    (
-                        f"!(isLiteral(?v) && datatype(?v) = <{dt}>)",
-                        f"Value is not a literal of datatype {dt}",
-                    )
-                )
+                add("datatype", str(dt), f"Value is not a literal of datatype {dt}")
             if (cls := val(prop, "class")) is not None:
-                conds.append(
-                    (
-                        f"NOT EXISTS {{ {members('?v', cls)} }}",
-                        f"Value does not have class {cls}",
-                    )
-                )
+                add("class", members(cls), f"Value does not have class {cls}")
             if (kind := val(prop, "nodeKind")) is not None:
                 if kind != sh("IRI"):
                     raise Il2kgError(f"SHACL shape {shape}: only sh:nodeKind sh:IRI is supported")
-                conds.append(("!isIRI(?v)", "Value is not an IRI"))
+                add("iri", None, "Value is not an IRI")
             if (allowed := val(prop, "in")) is not None:
-                terms = ", ".join(_sparql_term(t) for t in Collection(g, allowed))
-                conds.append((f"?v NOT IN ({terms})", "Value is not in the allowed list"))
+                add("in", tuple(Collection(g, allowed)), "Value is not in the allowed list")
             if (ml := val(prop, "minLength")) is not None:
-                conds.append(
-                    (
-                        f"(isBlank(?v) || STRLEN(STR(?v)) < {int(ml.toPython())})",
-                        f"Value is shorter than {ml}",
-                    )
-                )
+                add("minLength", int(ml.toPython()), f"Value is shorter than {ml}")
             if (alts := val(prop, "or")) is not None:
                 dts = []
                 for alt in Collection(g, alts):
                     if keys(alt) != {"datatype"}:
                         raise Il2kgError(f"SHACL shape {shape}: sh:or supports datatypes only")
-                    dts.append(f"<{val(alt, 'datatype')}>")
-                conds.append(
-                    (
-                        f"!(isLiteral(?v) && datatype(?v) IN ({', '.join(dts)}))",
-                        "Value does not have any of the allowed datatypes",
-                    )
-                )
-            for cond, default in conds:
-                out.append(
-                    (
-                        f"SELECT DISTINCT ?f ?v WHERE {{ {focus} ?f {p} ?v . FILTER({cond}) }}",
-                        str(path),
-                        msg(default),
-                    )
-                )
+                    dts.append(str(val(alt, "datatype")))
+                add("datatypes", tuple(dts), "Value does not have any of the allowed datatypes")
+    return out
+
+
+def _values(var: str, classes: tuple[str, ...]) -> str:
+    values = " ".join(f"<{c}>" for c in classes)
+    return f"VALUES {var}_t {{ {values} }} {var} <{RDF_TYPE}> {var}_t ."
+
+
+def _filter(c: Constraint) -> str:
+    """The SPARQL condition on ``?v`` that a value constraint's violation meets."""
+    if c.kind == "datatype":
+        return f"!(isLiteral(?v) && datatype(?v) = <{c.value}>)"
+    if c.kind == "class":
+        return f"NOT EXISTS {{ {_values('?v', c.value)} }}"
+    if c.kind == "iri":
+        return "!isIRI(?v)"
+    if c.kind == "in":
+        return f"?v NOT IN ({', '.join(_sparql_term(t) for t in c.value)})"
+    if c.kind == "minLength":
+        return f"(isBlank(?v) || STRLEN(STR(?v)) < {c.value})"
+    assert c.kind == "datatypes", c.kind
+    dts = ", ".join(f"<{d}>" for d in c.value)
+    return f"!(isLiteral(?v) && datatype(?v) IN ({dts}))"
+
+
+def shape_queries(shapes: Path, ontology: Path) -> list[tuple[str, str, str]]:
+    """(SPARQL SELECT of ?f [?v], path IRI, message) for each constraint of the shapes file.
+
+    Class membership is expanded into ``VALUES`` lists (much faster than a
+    ``rdf:type/rdfs:subClassOf*`` path per row).
+    """
+    out: list[tuple[str, str, str]] = []
+    for c in shape_constraints(shapes, ontology):
+        focus = _values("?f", c.targets)
+        p = f"<{c.path}>"
+        if c.kind == "or":
+            conds = " && ".join(f"NOT EXISTS {{ ?f <{alt}> ?x }}" for alt in c.value)
+            query = f"SELECT DISTINCT ?f WHERE {{ {focus} FILTER({conds}) }}"
+        elif c.kind in ("minCount", "maxCount"):
+            opt = f"OPTIONAL {{ ?f {p} ?v }}" if c.kind == "minCount" else f"?f {p} ?v ."
+            op = "<" if c.kind == "minCount" else ">"
+            query = (
+                f"SELECT ?f WHERE {{ {focus} {opt} }} GROUP BY ?f "
+                f"HAVING (COUNT(DISTINCT ?v) {op} {c.value})"
+            )
+        else:
+            query = f"SELECT DISTINCT ?f ?v WHERE {{ {focus} ?f {p} ?v . FILTER({_filter(c)}) }}"
+        out.append((query, c.path, c.message))
     return out
 
 
