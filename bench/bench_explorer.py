@@ -3,10 +3,10 @@
 Four pages of the same graph, loaded interleaved, each in a fresh browser context:
 
 - ``il2kg``: ``il2kg html`` as it is, the layout computed when the page was built and the
-  drawing options of its size (above :data:`~il2kg.explorer.page.LARGE_GRAPH` nodes: edges and
+  drawing options of its size (above `LARGE_NODES` nodes or `LARGE_EDGES` edges: edges and
   labels hidden while moving, mipmapped glyphs);
-- ``small-graph options``: the same file with the drawing options of a small graph (what every
-  page had before those thresholds), the baseline of the redraw and the moving frame;
+- ``small-graph options``: the same file with the drawing options of a small graph (everything
+  drawn while moving, as for the shipped graph), the baseline of the redraw and the moving frame;
 - ``in-page layout``: the same file with the positions removed and the previous in-page force
   layout switched back on (forceAtlas2, the iteration budget of the page before the layout
   moved to build time, continuous curves) - the baseline of the time to interactive;
@@ -154,7 +154,7 @@ def bare_pyvis(html: str) -> str:
 def _moving_frames(page: Any) -> list[float]:
     """Drag the view, then zoom with the wheel, over the middle of the canvas; every frame."""
     page.evaluate(FRAMES_ON)
-    box = page.locator("#graph canvas").bounding_box()
+    box = page.locator("canvas").first.bounding_box()
     x, y = box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.5
     page.mouse.move(x, y)
     page.mouse.down()

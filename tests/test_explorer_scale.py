@@ -48,8 +48,8 @@ def test_large_is_decided_by_size_and_the_shipped_graph_stays_as_drawn(
         assert opts["interaction"]["hideEdgesOnDrag"] is on
         assert opts["interaction"]["hideEdgesOnZoom"] is on
         assert opts["nodes"]["shapeProperties"]["interpolation"] is on
-    assert drawing(1000, 1500) == {"hideLabelsWhileMoving": False}
-    assert drawing(5000, 20000) == {"hideLabelsWhileMoving": True}
+    assert drawing(1000, 1500) == {"hideLabelsWhileMoving": False, "arrowsFromScale": 0}
+    assert drawing(5000, 20000) == {"hideLabelsWhileMoving": True, "arrowsFromScale": 0.15}
     # the shipped graph (407 nodes, 854 edges) keeps everything drawn while moving
     g = shipped_kg.network()
     assert not is_large(g.number_of_nodes(), g.number_of_edges())
@@ -191,3 +191,21 @@ def test_pieces_without_edges_between_them_sit_close_around_the_largest() -> Non
     assert math.dist(pos["pair-a"], pos["pair-b"]) < 2 * SPACING  # a piece moves whole
     gaps = [math.dist(pos[a], pos[b]) for i, a in enumerate(lonely) for b in lonely[i + 1 :]]
     assert min(gaps) > 0.9 * SPACING
+
+
+def _lines_at(page: Any, scale: float) -> int:
+    """The ``lineTo`` calls of one still frame at zoom ``scale`` (edges, and arrow heads)."""
+    page.evaluate(f"il2kgExplorer.network.moveTo({{scale: {scale}}})")
+    page.evaluate("window.__frames.splice(0); il2kgExplorer.network.redraw()")
+    lines: int = page.evaluate("window.__frames.splice(0)")[-1][1]
+    return lines
+
+
+def test_browser_a_large_graph_draws_arrow_heads_only_zoomed_in(
+    pages: dict[str, Path], counting: Any
+) -> None:
+    large, small = counting(pages["large"]).page, counting(pages["small"]).page
+    # below 0.15 the large page draws the edges without their heads; the small page always both
+    assert 0 < _lines_at(large, 0.1) < _lines_at(large, 0.2)
+    assert _lines_at(small, 0.1) == _lines_at(small, 0.2) > _lines_at(large, 0.1)
+    assert _lines_at(large, 0.2) == _lines_at(small, 0.2)

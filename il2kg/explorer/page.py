@@ -59,6 +59,10 @@ HOVER_LIMIT: Final = 2000
 #: both, as the shipped graph, everything stays drawn.
 LARGE_NODES: Final = 1000
 LARGE_EDGES: Final = 1500
+#: A large graph draws its arrow heads only from this zoom scale up: an arrow head is ~12 canvas
+#: units long (1.8 screen pixels at 0.15), so below it the heads are specks that cost as much to
+#: draw as the edges themselves (about 40 % of a still redraw at 2,000 nodes).
+ARROWS_FROM_SCALE: Final = 0.15
 #: A label is drawn only when its text is at least this many screen pixels high, so the whole
 #: graph zoomed out shows the big hubs' names (their font grows with their degree) and no specks.
 LABEL_THRESHOLD: Final = 7
@@ -108,10 +112,12 @@ def is_large(n_nodes: int, n_edges: int) -> bool:
     return n_nodes > LARGE_NODES or n_edges > LARGE_EDGES
 
 
-def drawing(n_nodes: int, n_edges: int) -> dict[str, bool]:
-    """What the page's own script does while the view moves (vis-network has no option for
-    labels): ``hideLabelsWhileMoving`` above the size of :func:`is_large`."""
-    return {"hideLabelsWhileMoving": is_large(n_nodes, n_edges)}
+def drawing(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """What the page's own script changes in vis-network's drawing (which has no option for
+    these): above the size of :func:`is_large`, ``hideLabelsWhileMoving`` and
+    ``arrowsFromScale`` (:data:`ARROWS_FROM_SCALE`; 0 draws them at every scale)."""
+    large = is_large(n_nodes, n_edges)
+    return {"hideLabelsWhileMoving": large, "arrowsFromScale": ARROWS_FROM_SCALE if large else 0}
 
 
 def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:

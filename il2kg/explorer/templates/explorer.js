@@ -110,6 +110,16 @@
     });
   }
 
+  /* a large graph draws its arrow heads only when zoomed in enough for them to show */
+  var arrowsFrom = DATA.drawing ? DATA.drawing.arrowsFromScale : 0;
+  var renderer = network.renderer;
+  if (arrowsFrom > 0 && renderer && typeof renderer._drawArrows === "function") {
+    var drawArrows = renderer._drawArrows;
+    renderer._drawArrows = function (ctx) {
+      if (network.getScale() >= arrowsFrom) drawArrows.call(renderer, ctx);
+    };
+  }
+
   var isReady = false;
   function ready() {
     if (isReady) return;
