@@ -105,3 +105,52 @@ def chromium() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+class Page:
+    """An opened explorer page with the requests it tried and the errors it logged."""
+
+    def __init__(self, page: Any, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.blocked: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+
+
+@pytest.fixture
+def open_page(chromium: Any) -> Iterator[Any]:
+    """Open an explorer file in a fresh context, every request but the file's aborted and
+    recorded, errors and dialogs recorded; returns once the page is ready (a :class:`Page`)."""
+    contexts = []
+
+    def _open(path: Path) -> Page:
+        ctx = chromium.new_context(viewport={"width": 1280, "height": 800})
+        contexts.append(ctx)
+        page = ctx.new_page()
+        url = path.resolve().as_uri()
+        opened = Page(page, url)
+
+        def route(r: Any) -> None:
+            if r.request.url == url:
+                r.continue_()
+            else:
+                opened.blocked.append(r.request.url)
+                r.abort()
+
+        ctx.route("**/*", route)
+        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
+        page.on("pageerror", lambda e: opened.errors.append(str(e)))
+
+        def on_dialog(d: Any) -> None:
+            opened.dialogs.append(d.message)
+            d.dismiss()
+
+        page.on("dialog", on_dialog)
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+        return opened
+
+    yield _open
+    for ctx in contexts:
+        ctx.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,8 @@ from il2kg.explorer.page import explorer, render, write_explorer
 from il2kg.explorer.payload import json_for_script, resolver_url
 from il2kg.explorer.views import filter_view, focus_view, query_view, whole_view
 from il2kg.query.results import Results, Term
+
+from .conftest import Page
 
 FIXTURE_KB = Path(__file__).resolve().parent / "fixtures" / "kb"
 CHROMIUM = "/usr/bin/chromium"
@@ -219,70 +220,6 @@ def _hostile_kg(tmp_path: Path) -> KnowledgeGraph:
 
 
 # -- in a real browser ----------------------------------------------------------------------------
-
-
-class Page:
-    """An opened explorer page with the requests it tried and the errors it logged."""
-
-    def __init__(self, page: Any, url: str) -> None:
-        self.page = page
-        self.url = url
-        self.blocked: list[str] = []
-        self.errors: list[str] = []
-        self.dialogs: list[str] = []
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - depends on the machine
-        pytest.skip(f"BROWSER TESTS SKIPPED: playwright is not installed ({exc})")
-    if not Path(CHROMIUM).exists():  # pragma: no cover
-        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM} (apt install chromium)")
-    with sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as exc:  # pragma: no cover
-            pytest.skip(f"BROWSER TESTS SKIPPED: Chromium does not start: {exc}")
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def open_page(browser: Any) -> Iterator[Any]:
-    contexts = []
-
-    def _open(path: Path) -> Page:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 800})
-        contexts.append(ctx)
-        page = ctx.new_page()
-        url = path.resolve().as_uri()
-        opened = Page(page, url)
-
-        def route(r: Any) -> None:
-            if r.request.url == url:
-                r.continue_()
-            else:
-                opened.blocked.append(r.request.url)
-                r.abort()
-
-        ctx.route("**/*", route)
-        page.on("console", lambda m: m.type == "error" and opened.errors.append(m.text))
-        page.on("pageerror", lambda e: opened.errors.append(str(e)))
-
-        def on_dialog(d: Any) -> None:
-            opened.dialogs.append(d.message)
-            d.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.goto(url)
-        page.wait_for_selector("body[data-ready=true]", timeout=30_000)
-        return opened
-
-    yield _open
-    for ctx in contexts:
-        ctx.close()
 
 
 def _drawn(p: Page) -> tuple[int, int]:

@@ -53,6 +53,16 @@ NODE_LIMIT: Final = 5000
 EDGE_LIMIT: Final = 20000
 #: Hover effects (tooltips, hover colours) only up to this many nodes: each costs a redraw.
 HOVER_LIMIT: Final = 2000
+#: A graph of more than this many nodes or :data:`LARGE_EDGES` edges is drawn for speed while
+#: the view moves: edges and labels are hidden during a drag or a zoom (and drawn again when it
+#: stops), and the glyphs are drawn from mipmaps (pre-shrunk bitmaps) when zoomed out. Below
+#: both, as the shipped graph, everything stays drawn.
+LARGE_NODES: Final = 1000
+LARGE_EDGES: Final = 1500
+#: A large graph draws its arrow heads only from this zoom scale up: an arrow head is ~12 canvas
+#: units long (1.8 screen pixels at 0.15), so below it the heads are specks that cost as much to
+#: draw as the edges themselves (about 40 % of a still redraw at 2,000 nodes).
+ARROWS_FROM_SCALE: Final = 0.15
 #: A label is drawn only when its text is at least this many screen pixels high, so the whole
 #: graph zoomed out shows the big hubs' names (their font grows with their degree) and no specks.
 LABEL_THRESHOLD: Final = 7
@@ -97,8 +107,23 @@ class Explorer:
 # -- choosing what to show ----------------------------------------------------------------------
 
 
-def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
-    """vis-network options: positions come with the nodes (physics off), straight edges."""
+def is_large(n_nodes: int, n_edges: int) -> bool:
+    """Whether a graph is drawn for speed while moving (see :data:`LARGE_NODES`)."""
+    return n_nodes > LARGE_NODES or n_edges > LARGE_EDGES
+
+
+def drawing(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """What the page's own script changes in vis-network's drawing (which has no option for
+    these): above the size of :func:`is_large`, ``hideLabelsWhileMoving`` and
+    ``arrowsFromScale`` (:data:`ARROWS_FROM_SCALE`; 0 draws them at every scale)."""
+    large = is_large(n_nodes, n_edges)
+    return {"hideLabelsWhileMoving": large, "arrowsFromScale": ARROWS_FROM_SCALE if large else 0}
+
+
+def vis_options(n_nodes: int, n_edges: int) -> dict[str, Any]:
+    """vis-network options: positions come with the nodes (physics off), straight edges; a
+    large graph (:func:`is_large`) hides its edges while moving and mipmaps its glyphs."""
+    large = is_large(n_nodes, n_edges)
     return {
         "autoResize": True,
         "layout": {"randomSeed": 7, "improvedLayout": False},
@@ -109,7 +134,7 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
             "color": {"border": "rgba(0,0,0,0)", "background": "rgba(0,0,0,0)",
                       "highlight": {"border": "#000000", "background": "rgba(0,0,0,0)"},
                       "hover": {"border": "#555555", "background": "rgba(0,0,0,0)"}},
-            "shapeProperties": {"useBorderWithImage": True, "interpolation": False},
+            "shapeProperties": {"useBorderWithImage": True, "interpolation": large},
             "font": {"size": 16, "face": "system-ui, sans-serif", "strokeWidth": 3},
             "scaling": {"label": {"enabled": False, "drawThreshold": LABEL_THRESHOLD}},
         },
@@ -123,8 +148,8 @@ def _options(n_nodes: int, n_edges: int) -> dict[str, Any]:
         "interaction": {
             "hover": n_nodes <= HOVER_LIMIT,
             "tooltipDelay": 250,
-            "hideEdgesOnDrag": n_edges > 1500,
-            "hideEdgesOnZoom": n_edges > 1500,
+            "hideEdgesOnDrag": large,
+            "hideEdgesOnZoom": large,
             "multiselect": False,
             "keyboard": {"enabled": False},
         },
@@ -142,7 +167,7 @@ def _network(
 
     net = Network(directed=True, cdn_resources="in_line")
     n_nodes, n_edges = len(view.nodes), len(view.relations)
-    net.set_options(json.dumps(_options(n_nodes, n_edges)))
+    net.set_options(json.dumps(vis_options(n_nodes, n_edges)))
     degree: dict[str, int] = dict.fromkeys(view.nodes, 0)
     for i in view.relations:
         r = ds.relations[i]
@@ -318,6 +343,7 @@ def render(
         "nodes": nodes,
         "edges": edges,
         "options": options,
+        "drawing": drawing(len(nodes), len(edges)),
     }
     engine = oxigraph_assets() if sparql is not None else None
     if engine is not None and sparql is not None:

@@ -76,6 +76,50 @@
     ctx.restore();
   });
 
+  /* a large graph draws no labels while the view is dragged or zoomed (vis-network hides its
+     edges itself: interaction.hideEdgesOnDrag/OnZoom), and draws them again when it stops. The
+     threshold is changed on the nodes' shared options, which every node inherits: setOptions
+     would visit every node (~0.2 s at 5,000 nodes). */
+  var labelScaling = network.nodesHandler && network.nodesHandler.options.scaling &&
+    network.nodesHandler.options.scaling.label;
+  var labelThreshold = labelScaling ? labelScaling.drawThreshold : null;
+  var stillTimer = null;
+  function moving(on) {
+    if (!labelScaling) return;
+    var wanted = on ? Infinity : labelThreshold;
+    if (labelScaling.drawThreshold === wanted) return;
+    labelScaling.drawThreshold = wanted;
+    if (!on) network.body.emitter.emit("_requestRedraw"); // the next frame, with vis-network's own
+  }
+  if (DATA.drawing && DATA.drawing.hideLabelsWhileMoving && labelScaling) {
+    network.on("dragStart", function () {
+      clearTimeout(stillTimer);
+      moving(true);
+    });
+    network.on("dragEnd", function () {
+      moving(false);
+    });
+    network.on("zoom", function () {
+      // vis-network tells no end of a zoom: it is over when no wheel turned for 250 ms, as
+      // vis-network itself decides when to draw the edges again
+      moving(true);
+      clearTimeout(stillTimer);
+      stillTimer = setTimeout(function () {
+        moving(false);
+      }, 250);
+    });
+  }
+
+  /* a large graph draws its arrow heads only when zoomed in enough for them to show */
+  var arrowsFrom = DATA.drawing ? DATA.drawing.arrowsFromScale : 0;
+  var renderer = network.renderer;
+  if (arrowsFrom > 0 && renderer && typeof renderer._drawArrows === "function") {
+    var drawArrows = renderer._drawArrows;
+    renderer._drawArrows = function (ctx) {
+      if (network.getScale() >= arrowsFrom) drawArrows.call(renderer, ctx);
+    };
+  }
+
   var isReady = false;
   function ready() {
     if (isReady) return;
