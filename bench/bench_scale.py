@@ -38,8 +38,10 @@ from common import (
     markdown_table,
     nt_file,
     run_child,
+    table,
     timed,
     wall,
+    write_results,
 )
 
 #: query classes that stress different parts of an engine (prefixes of the pinned map apply)
@@ -236,6 +238,7 @@ def main() -> None:
     ap.add_argument("--cap", type=float, default=30.0, help="seconds per query at most")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    ap.add_argument("--json", type=Path, default=None, help="also write the tables here")
     args = ap.parse_args()
     if args.child:
         kind, size, *rest = args.child
@@ -247,7 +250,7 @@ def main() -> None:
             _child_html(size)
         return
     me = str(Path(__file__).resolve())
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"cap": args.cap}
     for part in args.parts:
         if part == "cold":
             out["cold"] = cold(args.rounds)
@@ -267,10 +270,16 @@ def main() -> None:
     name = "-".join(args.parts) + "-" + "-".join(args.sizes)
     (WORK_DIR / f"results-{name}.json").write_text(json.dumps(out, indent=2))
     print(report(out))
+    write_results(args.json, "scale", tables_of(out), raw=out)
 
 
 def report(out: dict[str, Any]) -> str:
     """Markdown tables of the results."""
+    return "\n\n".join(markdown_table(t["header"], t["rows"]) for t in tables_of(out))
+
+
+def tables_of(out: dict[str, Any]) -> list[dict[str, Any]]:
+    """The results as tables (``bench/common.py``'s format)."""
     parts = []
     if "queries" in out:
         by = {(r["size"], r["store"]): r for r in out["queries"]}
@@ -293,10 +302,18 @@ def report(out: dict[str, Any]) -> str:
             for s in sizes
             for st in ("pyoxigraph", "oxigraph", "memory")
         ]
-        parts.append(markdown_table(header, [loads, *rows]))
+        parts.append(
+            table(
+                "Median ms of 3 runs after a warm-up per query, by store "
+                f"(timeout: over {out.get('cap', '?')} s for warm-up + runs)",
+                header,
+                [loads, *rows],
+            )
+        )
     if "paths" in out:
         parts.append(
-            markdown_table(
+            table(
+                "Paths (5 ranked, length <= 4) against networkx",
                 ["relations", "il2kg paths (ms per pair)", "networkx direct (ms per pair)"],
                 [
                     [r["size"], f"{r['il2kg_ms']:.1f}", f"{r['networkx_ms']:.1f}"]
@@ -306,7 +323,8 @@ def report(out: dict[str, Any]) -> str:
         )
     if "html" in out:
         parts.append(
-            markdown_table(
+            table(
+                "The explorer page against pyvis rendering the same nodes and edges",
                 ["relations", "view", "nodes / edges", "il2kg html (s)", "pyvis direct (s)"],
                 [
                     [
@@ -322,9 +340,13 @@ def report(out: dict[str, Any]) -> str:
         )
     if "cold" in out:
         parts.append(
-            markdown_table(["command (fresh process)", "median ms"], list(out["cold"].items()))
+            table(
+                "Fresh processes",
+                ["command (fresh process)", "median ms"],
+                [list(kv) for kv in out["cold"].items()],
+            )
         )
-    return "\n\n".join(parts)
+    return parts
 
 
 if __name__ == "__main__":
