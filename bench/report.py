@@ -84,7 +84,8 @@ def render_result(doc: dict[str, Any]) -> str:
     parts = [f"*`{command}`, {doc['date']}, load average {load}*"]
     for t in doc["tables"]:
         parts.append(f"**{t['title']}**\n\n" + markdown_table(t["header"], t["rows"]))
-    parts += [f"- {n}" for n in doc.get("notes", [])]
+    if doc.get("notes"):
+        parts.append("\n".join(f"- {n}" for n in doc["notes"]))
     return "\n\n".join(parts) + "\n"
 
 
