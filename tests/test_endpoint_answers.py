@@ -204,8 +204,17 @@ def test_pipelined_requests_for_kept_answers_are_all_answered_in_order(endpoint:
     assert statuses == [(200, "hit")] * 4
 
 
-def test_no_cache_asks_a_worker(endpoint: Endpoint) -> None:
+def test_no_cache_asks_a_worker(endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch) -> None:
     query = KINASES + " # fresh"
+    dispatcher = endpoint.server.task_dispatcher
+    tasks: list[object] = []
+    threaded = dispatcher.add_task
+
+    def count(task: object) -> None:
+        tasks.append(task)
+        threaded(task)
+
+    monkeypatch.setattr(dispatcher, "add_task", count)
     host, port = endpoint.url.split("//")[1].rsplit(":", 1)
     seen = []
     for _ in range(2):
@@ -221,3 +230,15 @@ def test_no_cache_asks_a_worker(endpoint: Endpoint) -> None:
         c.close()
     assert seen == [(200, None), (200, None)]
     assert _get(endpoint, query)[1]["x-il2kg-cache"] == "miss"  # it was not kept
+    assert _get(endpoint, query)[1]["x-il2kg-cache"] == "hit"  # now it is
+    c = http.client.HTTPConnection(host, int(port), timeout=30)
+    c.request(
+        "GET",
+        "/query?" + urllib.parse.urlencode({"query": query}),
+        headers={"Accept": JSON, "Cache-Control": "max-age=0, no-cache"},
+    )
+    r = c.getresponse()
+    r.read()
+    c.close()
+    assert (r.status, r.getheader("X-Il2kg-Cache")) == (200, None)
+    assert len(tasks) == 4  # the loop passed it on to a request thread (not the "hit")
