@@ -301,7 +301,8 @@ def _close_all_but(keep: tuple[int, ...]) -> None:
     for fd in sorted(k for k in set(keep) if k >= low):
         os.closerange(low, fd)
         low = fd + 1
-    os.closerange(low, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536)
+    limit = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else -1
+    os.closerange(low, limit if limit > 0 else 65536)  # -1: no limit that sysconf knows
 
 
 #: The length prefix of a message on a pipe between il2kg and a query child.
