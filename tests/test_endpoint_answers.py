@@ -108,6 +108,22 @@ def endpoint(
     ep.stop()
 
 
+@pytest.fixture
+def tasks(endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The tasks that reach the endpoint's request threads from now on (the loop's own answers
+    never do)."""
+    dispatcher = endpoint.server.task_dispatcher
+    seen: list[object] = []
+    threaded = dispatcher.add_task
+
+    def count(task: object) -> None:
+        seen.append(task)
+        threaded(task)
+
+    monkeypatch.setattr(dispatcher, "add_task", count)
+    return seen
+
+
 def test_the_same_query_is_answered_again_from_memory(endpoint: Endpoint) -> None:
     query = KINASES + " # kept-1"
     s1, h1, b1 = _get(endpoint, query)
@@ -130,21 +146,12 @@ def test_errors_are_not_kept(endpoint: Endpoint) -> None:
 
 
 def test_a_kept_answer_needs_no_worker_and_no_thread(
-    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+    endpoint: Endpoint, tasks: list[object]
 ) -> None:
     """A kept answer is given by the server's loop: no task reaches the request threads. With
     the only worker stopped (SIGSTOP), it still comes back at once, while a query never asked
     before waits for the worker until the time limit (503)."""
     query = KINASES + " # kept-2"
-    dispatcher = endpoint.server.task_dispatcher
-    tasks: list[object] = []
-    threaded = dispatcher.add_task
-
-    def count(task: object) -> None:
-        tasks.append(task)
-        threaded(task)
-
-    monkeypatch.setattr(dispatcher, "add_task", count)
     assert _get(endpoint, query)[0] == 200
     assert len(tasks) == 1  # the first time: a request thread, which asks the worker
     for _ in range(3):
@@ -204,17 +211,8 @@ def test_pipelined_requests_for_kept_answers_are_all_answered_in_order(endpoint:
     assert statuses == [(200, "hit")] * 4
 
 
-def test_no_cache_asks_a_worker(endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_cache_asks_a_worker(endpoint: Endpoint, tasks: list[object]) -> None:
     query = KINASES + " # fresh"
-    dispatcher = endpoint.server.task_dispatcher
-    tasks: list[object] = []
-    threaded = dispatcher.add_task
-
-    def count(task: object) -> None:
-        tasks.append(task)
-        threaded(task)
-
-    monkeypatch.setattr(dispatcher, "add_task", count)
     host, port = endpoint.url.split("//")[1].rsplit(":", 1)
     seen = []
     for _ in range(2):
