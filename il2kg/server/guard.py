@@ -165,9 +165,8 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
             return room > 0, None
         if self.answers is None:
             return False, None
-        hook = self.answers.inline
         headers = request.headers
-        kept = hook(
+        kept = self.answers.inline(
             method, request.path, request.query, headers.get("ACCEPT"), headers.get("CACHE_CONTROL")
         )
         if kept is None or len(kept[1].body) >= room:
