@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -18,7 +19,7 @@ from il2kg.cli.options import (
     timeout_option,
 )
 from il2kg.errors import QueryError
-from il2kg.query.layout import MAX_QUERY_BYTES
+from il2kg.query.layout import DEFAULT_REASONING, MAX_QUERY_BYTES
 from il2kg.query.results import GRAPH_FORMATS, SELECT_FORMATS
 
 if TYPE_CHECKING:
@@ -27,6 +28,17 @@ if TYPE_CHECKING:
 #: ``il2kg query`` exits with this code when an ASK query answers false.
 ASK_FALSE_EXIT = 4
 _FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
+
+
+def _ready_store(state: State, reasoning: str) -> tuple[str, Callable[[], Any]] | None:
+    """The filled on-disk store a local oxigraph query of ``state``'s graph will read, as the
+    warm query process names and opens it; ``None`` if it is not in the build cache yet."""
+    import functools
+
+    from il2kg.query.stores import open_read_only
+
+    folder = state.kg().ready_query_store(reasoning)
+    return None if folder is None else (str(folder), functools.partial(open_read_only, folder))
 
 
 def read_query_file(name: str) -> str:
@@ -128,6 +140,11 @@ def query(
       il2kg query --reasoning rdfs 'SELECT ?x WHERE { ?x a il2kg:GeneOrProtein }'
       il2kg query 'ASK { HGNC:6190 il2kg:associates_with HGNC:6009 }'
     """
+    if endpoint is None and store is None and engine in (None, "oxigraph") and state.use_cache:
+        from il2kg.query.warm import prestart
+
+        # the sandboxed query process starts (and opens the cached store) beside this one
+        prestart(lambda: _ready_store(state, reasoning or DEFAULT_REASONING))
     from il2kg.query.results import dumps
 
     auth = None
