@@ -113,3 +113,29 @@ def test_facade_card_neighbors_labels(fixture_kg: KnowledgeGraph) -> None:
     assert [(n.id, n.distance) for n in near] == [("HGNC:6009", 1), ("HGNC:11366", 1)]
     assert fixture_kg.label("HGNC:6190") == "JAK1"
     assert fixture_kg.label("HGNC:0") == "HGNC:0"
+
+
+def test_ask_gates_a_text_once_and_refuses_it_again_alike(
+    fixture_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from il2kg.errors import QueryError
+    from il2kg.query import checked
+
+    seen: list[str] = []
+    real = checked.check_query
+
+    def counting(text: str) -> object:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(checked, "check_query", counting)
+    text = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }  # test_ask_gates_a_text_once"
+    assert fixture_kg.query(text).total == fixture_kg.query(text).total == 1
+    bad = "# test_ask_gates_a_text_once\nSELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }"
+    refusals = []
+    for _ in range(2):
+        with pytest.raises(QueryError, match="SERVICE") as info:
+            fixture_kg.query(bad)
+        refusals.append((str(info.value), info.value.line, info.value.column))  # type: ignore[attr-defined]
+    assert refusals[0] == refusals[1] and refusals[0][1:] == (2, 18)
+    assert seen == [text, bad]

@@ -19,7 +19,8 @@ import pytest
 
 from il2kg import KnowledgeGraph
 from il2kg.errors import QueryError
-from il2kg.server.answers import AnswerCache, CheckedCache, answer_key
+from il2kg.query.checked import CheckedCache
+from il2kg.server.answers import AnswerCache, answer_key
 from il2kg.server.endpoint import Endpoint
 from il2kg.server.web import Response
 

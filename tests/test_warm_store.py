@@ -368,6 +368,24 @@ def test_an_unused_prestarted_process_is_ended(fresh: tuple[Path, Path]) -> None
     assert warm.spare_pid() == spare and alive(spare)
     warm.close_all()
     assert warm.spare_pid() == 0 and not alive(spare)
+    warm.prestart()
+    spare = warm.spare_pid()
+    warm.drop_spare()
+    assert warm.spare_pid() == 0 and not alive(spare)
+
+
+def test_no_process_is_started_ahead_beside_a_warm_one(fixture_kg: KnowledgeGraph) -> None:
+    from click.testing import CliRunner
+
+    from il2kg.cli import cli
+
+    _count(fixture_kg)
+    warm.prestart()
+    assert warm.spare_pid() == 0  # this process asks its warm process
+    warm.close_all()
+    refused = CliRunner().invoke(cli, ["--data-dir", str(FIXTURE_KB), "query", "DROP ALL"])
+    assert refused.exit_code != 0
+    assert warm.spare_pid() == 0 and warm.pids() == []  # the one started ahead was ended
 
 
 def test_the_cli_opens_ahead_the_store_its_query_will_ask_for(fresh: tuple[Path, Path]) -> None:

@@ -140,7 +140,8 @@ def query(
       il2kg query --reasoning rdfs 'SELECT ?x WHERE { ?x a il2kg:GeneOrProtein }'
       il2kg query 'ASK { HGNC:6190 il2kg:associates_with HGNC:6009 }'
     """
-    if endpoint is None and store is None and engine in (None, "oxigraph") and state.use_cache:
+    ahead = endpoint is None and store is None and engine in (None, "oxigraph") and state.use_cache
+    if ahead:
         from il2kg.query.warm import prestart
 
         # the sandboxed query process starts (and opens the cached store) beside this one
@@ -164,19 +165,25 @@ def query(
     assert text is not None
     if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         fail(f"the query is over {MAX_QUERY_BYTES:,} bytes, the longest query il2kg takes")
-    results = state.kg().ask(
-        text,
-        by_name=query_file is None,
-        params=pairs(params),
-        endpoint=endpoint,
-        store=store,
-        auth=auth,
-        engine=engine,
-        reasoning=reasoning,
-        timeout=timeout,
-        limit=limit,
-        labels=not no_labels and fmt == "table",
-    )
+    try:
+        results = state.kg().ask(
+            text,
+            by_name=query_file is None,
+            params=pairs(params),
+            endpoint=endpoint,
+            store=store,
+            auth=auth,
+            engine=engine,
+            reasoning=reasoning,
+            timeout=timeout,
+            limit=limit,
+            labels=not no_labels and fmt == "table",
+        )
+    finally:
+        if ahead:
+            from il2kg.query.warm import drop_spare
+
+            drop_spare()  # if no query took it (refused before it ran, say)
     data = dumps(results, fmt, labels=not no_labels)
     if output is not None:
         from il2kg.files import atomic_write

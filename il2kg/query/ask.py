@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from il2kg.errors import OptionError, QueryError, StoreError
 from il2kg.query.catalogue import NamedQuery, get_named_query, looks_like_a_name, query_names
-from il2kg.query.gate import CheckedQuery, check_query
+from il2kg.query.checked import CheckedCache
+from il2kg.query.gate import CheckedQuery
 from il2kg.query.layout import (
     DEFAULT_ENGINE,
     DEFAULT_REASONING,
@@ -313,6 +314,10 @@ def lookup(query: str, by_name: bool = True) -> NamedQuery | None:
     return None
 
 
+#: What the gate said of the texts this process asked last (the gate is a pure function of the text).
+_checked = CheckedCache()
+
+
 def ask(
     query: str | NamedQuery,
     backend: Backend,
@@ -338,6 +343,6 @@ def ask(
     from il2kg.query.sandbox import check_timeout
 
     check_timeout(timeout)  # nan, 0 and negative values are refused; inf means no limit
-    checked = check_query(text)
+    checked = _checked.check(text)
     bindings = bind_params(checked, params or {}, declared, resolve)
     return backend.run(checked, bindings, timeout=timeout, limit=limit, labels=labels)

@@ -243,14 +243,15 @@ def prestart(locate: Locate | None = None) -> None:
     ``locate()`` names (``(key, opener)`` as :func:`run_warm` takes them, or ``None``), all
     while this process is still finding the store and gating the query; the store to use comes
     with the first query, and one opened ahead is used only if it is that store. ``locate``
-    runs in the sandboxed child: it must only read. Ended at exit if no query takes it; a
-    second call keeps the child already waiting.
+    runs in the sandboxed child: it must only read. A second call keeps the child already
+    waiting; none is started while this process keeps a warm process (a long-lived process
+    that has asked before asks that one). End it with :func:`drop_spare` if no query comes.
     """
     global _spare
     if not hasattr(os, "fork"):
         return
     with _registry_lock:
-        if _spare is not None and _spare.alive():
+        if _registry or (_spare is not None and _spare.alive()):
             return
         spare = WarmProcess("", lambda: None, "")
         spare._start(ahead=True, locate=locate)
@@ -261,6 +262,13 @@ def spare_pid() -> int:
     """The process id of the :func:`prestart` child still waiting for a query (0: none)."""
     with _registry_lock:
         return _spare.pid if _spare is not None else 0
+
+
+def drop_spare() -> None:
+    """End the :func:`prestart` child if no query has taken it."""
+    spare = _take_spare()
+    if spare is not None:
+        spare.close()
 
 
 def _take_spare() -> WarmProcess | None:

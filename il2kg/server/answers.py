@@ -8,8 +8,7 @@ error, no page, nothing asked with ``Cache-Control: no-cache``), each at most ``
 used first out). A kept answer is answered by the server's event loop itself
 (:mod:`il2kg.server.guard`), without a request thread, the gate or a worker.
 
-:class:`CheckedCache` remembers what the query gate said of a query text (the gate is a pure
-function of the text), so a repeated query is not lexed again.
+What the gate said of a query text is remembered by :class:`il2kg.query.checked.CheckedCache`.
 """
 
 from __future__ import annotations
@@ -18,10 +17,7 @@ import threading
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Final
 
-from il2kg.errors import QueryError
-
 if TYPE_CHECKING:
-    from il2kg.query.gate import CheckedQuery
     from il2kg.server.web import Response
 
 #: Total size of the kept answers by default (bytes).
@@ -105,43 +101,10 @@ class AnswerCache:
         return len(self._entries)
 
 
-class CheckedCache:
-    """What the gate said of recent query texts (accepted, or the refusal), at most ``size``."""
-
-    def __init__(self, size: int = 1024, max_text: int = 16 * 1024) -> None:
-        self.size = size
-        self.max_text = max_text
-        self._entries: OrderedDict[str, CheckedQuery | QueryError] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def check(self, text: str) -> CheckedQuery:
-        """:func:`il2kg.query.gate.check_query` of ``text``, remembered; raises as it does."""
-        from il2kg.query.gate import check_query
-
-        with self._lock:
-            known = self._entries.get(text)
-            if known is not None:
-                self._entries.move_to_end(text)
-        if known is None:
-            try:
-                known = check_query(text)
-            except QueryError as exc:
-                known = exc
-            if len(text) <= self.max_text and self.size:
-                with self._lock:
-                    self._entries[text] = known
-                    while len(self._entries) > self.size:
-                        self._entries.popitem(last=False)
-        if isinstance(known, QueryError):
-            raise QueryError(str(known))
-        return known
-
-
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ENTRY",
     "QUERY_PATHS",
     "AnswerCache",
-    "CheckedCache",
     "answer_key",
 ]

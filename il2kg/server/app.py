@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
-from il2kg.server.answers import AnswerCache, CheckedCache, Key, answer_key
+from il2kg.query.checked import CheckedCache
+from il2kg.server.answers import AnswerCache, Key, answer_key
 from il2kg.server.negotiate import GRAPH_TYPES, SELECT_TYPES, accepted, choose
 from il2kg.server.pool import MAX_ANSWER_BYTES, PoolFull, QueryJob, QueryPool
 from il2kg.server.web import Response, wants_html
