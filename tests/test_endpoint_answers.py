@@ -241,3 +241,61 @@ def test_no_cache_asks_a_worker(endpoint: Endpoint, tasks: list[object]) -> None
     c.close()
     assert (r.status, r.getheader("X-Il2kg-Cache")) == (200, None)
     assert len(tasks) == 4  # the loop passed it on to a request thread (not the "hit")
+
+
+def _raw_answers(endpoint: Endpoint, requests: list[bytes]) -> list[bytes]:
+    """Send ``requests`` one after the other on one connection; each whole answer, as bytes."""
+    import socket
+
+    host, port = endpoint.url.split("//")[1].rsplit(":", 1)
+    answers = []
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        f = s.makefile("rb")
+        for wire in requests:
+            s.sendall(wire)
+            head = b""
+            while (line := f.readline()) not in (b"\r\n", b""):
+                head += line
+            length = next(
+                int(line.split(b":")[1])
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length:")
+            )
+            answers.append(head + b"\r\n" + f.read(length))
+    return answers
+
+
+def test_a_kept_answer_sent_by_the_loop_is_what_waitress_sends(
+    endpoint: Endpoint, tasks: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain HTTP/1.1 GET of a kept answer goes straight onto the connection: the bytes are
+    those of the same answer through the application (asked with ``Connection: keep-alive``,
+    which HTTP/1.1 means anyway), the Date apart."""
+    import re
+
+    query = urllib.parse.urlencode({"query": KINASES + " # on the wire"})
+    server = endpoint.server
+    straight: list[bool] = []
+    send_kept = server._send_kept
+
+    def record(channel: object, kept: object) -> bool:
+        straight.append(send_kept(channel, kept))
+        return straight[-1]
+
+    monkeypatch.setattr(server, "_send_kept", record)
+
+    def get(extra: str = "") -> bytes:
+        return f"GET /query?{query} HTTP/1.1\r\nHost: x\r\nAccept: {JSON}\r\n{extra}\r\n".encode()
+
+    first, plain, through_app, plain_again = _raw_answers(
+        endpoint, [get(), get(), get("Connection: keep-alive\r\n"), get()]
+    )
+    assert b"X-Il2kg-Cache: miss" in first and b"X-Il2kg-Cache: hit" in plain
+    undated = [re.sub(rb"\r\nDate: [^\r]*", b"", a) for a in (plain, through_app, plain_again)]
+    assert undated[0] == undated[1] == undated[2]
+    assert re.search(rb"\r\nDate: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT\r\n", plain)
+    assert len(tasks) == 1  # only the first reached a request thread
+    deadline = time.monotonic() + 5  # the loop records after it sent (the client may be first)
+    while len(straight) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert straight == [True, False, True]  # the keep-alive one went through the application

@@ -126,6 +126,13 @@ class App:
             resp = self.handle(environ)
         except Exception as exc:  # never a traceback to the client
             resp = _error("500 Internal Server Error", f"internal error: {type(exc).__name__}")
+        start_response(resp.status, self.headers(resp))
+        if environ.get("REQUEST_METHOD") == "HEAD":
+            return [b""]
+        return [resp.body]
+
+    def headers(self, resp: Response) -> list[tuple[str, str]]:
+        """The headers this application sends with ``resp`` (what the server adds apart)."""
         headers = [
             ("Content-Type", resp.content_type),
             ("Content-Length", str(len(resp.body))),
@@ -134,10 +141,7 @@ class App:
         ]
         if self.cors:
             headers += _CORS_HEADERS
-        start_response(resp.status, headers)
-        if environ.get("REQUEST_METHOD") == "HEAD":
-            return [b""]
-        return [resp.body]
+        return headers
 
     def handle(self, environ: dict[str, Any]) -> Response:
         """Route one request."""

@@ -12,8 +12,13 @@ waitress server with three more rules (:class:`ConnectionLimits`):
   more is answered ``429 Too Many Requests`` and closed at once.
 - **/health in the event loop**: ``GET /health`` is answered by waitress' own loop, not by a
   request thread, so it answers while every thread waits for a query worker. So is a query
-  whose answer the application kept (:mod:`il2kg.server.answers`: its ``inline`` and
-  ``pinned`` hooks), which needs neither a thread nor a worker.
+  whose answer the application kept (:mod:`il2kg.server.answers`: its ``inline``, ``pinned``
+  and ``headers`` hooks), which needs neither a thread nor a worker. A kept answer to a plain
+  HTTP/1.1 ``GET`` (no ``Connection`` or ``Expect`` header, nothing else being sent on the
+  connection) goes straight onto the connection, its status line and headers written as
+  waitress writes them (:func:`kept_response`), without a WSGI task; any other request goes
+  through the application on the loop's thread. The loop answers right after it reads the
+  request, without waking itself through its trigger.
 
 The loop uses ``poll`` (no ``select`` limit of 1024 descriptors) and checks the deadlines every
 second. These hooks use waitress' channel and server classes (tested with waitress 3.0).
@@ -32,9 +37,10 @@ from typing import Any, Final
 
 from waitress import wasyncore
 from waitress.adjustments import Adjustments
-from waitress.channel import HTTPChannel
+from waitress.channel import ClientDisconnected, HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
+from waitress.utilities import build_http_date
 
 from il2kg.errors import EndpointError
 
@@ -64,6 +70,39 @@ def _client(addr: Any) -> str:
     return str(addr[0]) if isinstance(addr, tuple) and addr else str(addr)
 
 
+def _capitalized(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
+
+
+def kept_response(
+    status: str, headers: list[tuple[str, str]], body: bytes, ident: str, date: str
+) -> bytes:
+    """The bytes waitress writes for a ``GET`` answered over HTTP/1.1 keep-alive with
+    ``status``, the application's ``headers`` (a ``Content-Length`` among them) and ``body``:
+    names capitalised, ``Server`` and ``Date`` added, sorted by name (stably)."""
+    lines = [(_capitalized(n), v) for n, v in headers]
+    if ident:
+        lines.append(("Server", ident))
+    lines.append(("Date", date))
+    lines.sort(key=lambda hv: hv[0])
+    head = "".join(f"{n}: {v}\r\n" for n, v in lines)
+    return f"HTTP/1.1 {status}\r\n{head}\r\n".encode("latin-1") + body
+
+
+class _Clock:
+    """The ``Date`` header's text, made again only when the second changes."""
+
+    def __init__(self) -> None:
+        self._second = -1
+        self._text = ""
+
+    def date(self) -> str:
+        now = time.time()
+        if int(now) != self._second:
+            self._second, self._text = int(now), build_http_date(now)
+        return self._text
+
+
 class _GuardedChannel(HTTPChannel):  # type: ignore[misc]
     """A waitress channel that knows its client and since when it waits for a request."""
 
@@ -77,6 +116,10 @@ class _GuardedChannel(HTTPChannel):  # type: ignore[misc]
             super().service()
         finally:
             self.waiting_since = time.monotonic()
+
+    def handle_read(self) -> None:
+        super().handle_read()
+        self.server.answer_inline()  # what this read completed, answered now on this thread
 
 
 class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
@@ -93,7 +136,16 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         self.answers = answers
         self.stopping = False
         self._inline: deque[tuple[_GuardedChannel, Any]] = deque()
+        self._loop_thread = 0  # the thread running the loop (0: not running)
+        self._clock = _Clock()
         super().__init__(*args, **kw)
+
+    def run(self) -> None:
+        self._loop_thread = threading.get_ident()
+        try:
+            super().run()
+        finally:
+            self._loop_thread = 0
 
     # -- connections per client ---------------------------------------------------------------
 
@@ -148,8 +200,12 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         if isinstance(task, _GuardedChannel):
             inline, kept = self._inline_answer(task)
             if inline:
-                self._inline.append((task, kept))  # answered by readable(), on this thread
-                self.pull_trigger()
+                # answered by the loop's thread: right after the read that completed it (see
+                # _GuardedChannel.handle_read), else (another thread asks) once the trigger
+                # wakes the loop; never here, where waitress holds the channel's request lock
+                self._inline.append((task, kept))
+                if threading.get_ident() != self._loop_thread:
+                    self.pull_trigger()
                 return
         super().add_task(task)
 
@@ -173,18 +229,72 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
             return False, None
         return True, kept
 
-    def readable(self) -> bool:
-        if self.stopping:  # stop_server() asked: close everything from the loop's own thread
-            wasyncore.close_all(self._map)
-            return False
+    def answer_inline(self) -> None:
+        """Answer the requests the loop answers itself (on the loop's thread)."""
         while self._inline:
             channel, kept = self._inline.popleft()
+            if kept is not None and self._send_kept(channel, kept):
+                continue
             pinned = self.answers.pinned(kept) if kept is not None else contextlib.nullcontext()
             try:
                 with pinned:
                     channel.service()
             except Exception:  # pragma: no cover - service() reports its own errors
                 channel.will_close = True
+
+    def _send_kept(self, channel: _GuardedChannel, kept: Any) -> bool:
+        """Write the kept answer to the channel's first request straight onto the connection
+        and finish that request as waitress' ``service`` does; ``False`` (nothing done) unless
+        it is a plain HTTP/1.1 ``GET`` and nothing else is being sent on the connection."""
+        request = channel.requests[0] if channel.requests else None
+        if (
+            request is None
+            or request.command != "GET"
+            or request.version != "1.1"
+            or "CONNECTION" in request.headers
+            or "EXPECT" in request.headers
+            or channel.total_outbufs_len
+            or not channel.connected
+        ):
+            return False
+        resp = kept[1]
+        data = kept_response(
+            resp.status, self.answers.headers(resp), resp.body, self.adj.ident, self._clock.date()
+        )
+        try:
+            sent = channel.send(data)
+            if sent < len(data) and channel.connected:
+                channel.write_soon(data[sent:])
+                self.pull_trigger()  # the loop flushes the rest once the socket takes more
+        except ClientDisconnected:
+            pass
+        if channel.current_outbuf_count > 0:  # as waitress: the next answer, a new buffer
+            channel.current_outbuf_count = self.adj.outbuf_high_watermark
+        request.close()
+        with channel.requests_lock:
+            channel.requests.pop(0)
+            more = channel.connected and bool(channel.requests)
+            waiting = channel.request  # a request read in part, which may wait for a "continue"
+            if (
+                not more
+                and channel.connected
+                and waiting is not None
+                and waiting.expect_continue
+                and waiting.headers_finished
+                and not channel.sent_continue
+            ):
+                channel.send_continue()
+        if more:  # pipelined: the next request, answered as any
+            self.add_task(channel)
+        channel.last_activity = time.time()
+        channel.waiting_since = time.monotonic()
+        return True
+
+    def readable(self) -> bool:
+        if self.stopping:  # stop_server() asked: close everything from the loop's own thread
+            wasyncore.close_all(self._map)
+            return False
+        self.answer_inline()
         return bool(super().readable())
 
 
@@ -201,8 +311,8 @@ def make_server(
     """A waitress server for ``app`` with :class:`ConnectionLimits`; raises :class:`OSError`.
 
     ``answers`` (``app`` itself, for il2kg's :class:`~il2kg.server.app.App`) has the
-    ``inline(method, path, query_string, accept, cache_control)`` and ``pinned(kept)`` hooks by
-    which the loop answers kept answers itself.
+    ``inline(method, path, query_string, accept, cache_control)``, ``pinned(kept)`` and
+    ``headers(response)`` hooks by which the loop answers kept answers itself.
 
     It listens on the first address ``host`` resolves to; ``.run()`` serves until
     :func:`stop_server`.
