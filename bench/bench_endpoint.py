@@ -59,12 +59,18 @@ ACCEPT = "application/sparql-results+json"
 #: wrk script for the ``distinct`` load: request i asks the query with a comment ``# n`` appended
 #: (n distinct per request), a query text no earlier request had, with the same answer.
 DISTINCT_LUA = """
+-- every request a text of its own: this run's nonce, the wrk thread's number, a counter
+-- (wrk's threads share no state and math.random is seeded alike in each: not random enough)
+local base = os.getenv("BENCH_PATH") .. "%0A%23%20" .. os.getenv("BENCH_NONCE")
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
 counter = 0
-local base = os.getenv("BENCH_PATH")
 request = function()
   counter = counter + 1
-  local q = base .. "%0A%23%20" .. tostring(counter) .. "-" .. tostring(math.random(0, 999999))
-  return wrx.format("GET", q)
+  return wrx.format("GET", base .. "-" .. tostring(id) .. "-" .. tostring(counter))
 end
 """.replace("wrx", "wrk")
 
@@ -147,6 +153,7 @@ def wrk(url: str, clients: int, seconds: int, distinct: bool) -> dict[str, Any]:
         if distinct:
             parts = urllib.parse.urlsplit(url)
             env["BENCH_PATH"] = parts.path + "?" + parts.query
+            env["BENCH_NONCE"] = os.urandom(6).hex()  # no text of an earlier run comes again
             cmd += ["-s", lua.name]
         out = subprocess.run(
             [*cmd, url], capture_output=True, text=True, timeout=seconds + 60, env=env
