@@ -106,3 +106,44 @@ def test_a_read_command_imports_only_what_it_needs(
     }
     assert command_modules == commands
     assert sorted(m for m in modules if m.split(".")[0] in HEAVY) == []
+
+
+_SCRIPT = (
+    "import atexit, sys, threading, time\n"
+    "atexit.register(lambda: print('handlers ran', file=sys.stderr))\n"
+    "class Witness:\n"
+    "    def __del__(self):\n"
+    "        print('teardown ran', file=sys.stderr)\n"
+    "witness = Witness()  # a global of __main__: freed only by the interpreter's teardown\n"
+    "if sys.argv[1] == 'thread':\n"
+    "    threading.Thread(target=lambda: (time.sleep(0.3), print('thread ended'))).start()\n"
+    "from il2kg.cli import main\n"
+    "sys.argv = ['il2kg', *sys.argv[2:]]\n"
+    "main()\n"
+)
+
+
+def _script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _SCRIPT, *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_the_script_ends_without_the_teardown_but_with_its_exit_handlers_and_output() -> None:
+    kb = ["--data-dir", str(FIXTURE_KB)]
+    asked = _script("-", *kb, "query", "ASK { il2kg:nothing a il2kg:Kinase }")
+    assert (asked.returncode, asked.stdout) == (4, "false\n")  # the exit code of ASK false
+    assert "handlers ran" in asked.stderr and "teardown ran" not in asked.stderr
+    rows = _script("-", *kb, "query", "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", "--format", "csv", "-q")
+    assert rows.returncode == 0
+    assert len(rows.stdout.splitlines()) == 1 + int(
+        _script(
+            "-", *kb, "query", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", "csv"
+        ).stdout.splitlines()[1]
+    )  # every row written before the process ended
+    refused = _script("-", *kb, "query", "DROP ALL")
+    assert refused.returncode == 1 and "Error:" in refused.stderr
+    # another thread runs: the exit is the usual one, which waits for it
+    waited = _script("thread", *kb, "search", "CD25")
+    assert waited.returncode == 0 and waited.stdout.endswith("thread ended\n")
+    assert "teardown ran" in waited.stderr

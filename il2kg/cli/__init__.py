@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -226,7 +227,52 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the ``il2kg`` console script."""
+    """Entry point of the ``il2kg`` console script.
+
+    Run as the script (``argv`` is ``None``), the process ends as soon as the command is done
+    (:func:`_leave`); with ``argv``, ``SystemExit`` is raised as click raises it.
+    """
+    try:
+        _main(argv)
+    except SystemExit as exc:
+        if argv is None:
+            _leave(exc.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """End this process with ``code`` (a ``SystemExit`` code) without the interpreter's teardown.
+
+    The exit handlers run (the query processes end) and the standard streams are flushed, as at
+    any exit; what is skipped is freeing every object and module one by one, for nothing at
+    the end of a process: ~16 ms of a read command on the shipped data. Returns (and the caller
+    exits as usual) while another thread runs, which a normal exit would wait for.
+    """
+    import threading
+
+    if threading.active_count() > 1:
+        return
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): the message to standard error, status 1
+        print(code, file=sys.stderr)
+        status = 1
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left (il2kg ... | head)
+            status = status or 141
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
+
+
+def _main(argv: list[str] | None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         cli.main(args=argv, prog_name="il2kg", standalone_mode=True, obj=State(one_shot=True))
