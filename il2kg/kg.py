@@ -683,18 +683,6 @@ class KnowledgeGraph:
         checked[reasoning] = folder
         return folder
 
-    def ready_query_store(self, reasoning: str = DEFAULT_REASONING) -> Path | None:
-        """The on-disk Oxigraph store of this graph if it is in the build cache and filled, else
-        ``None``; never builds or fills anything (for a query process that opens it ahead).
-        """
-        from il2kg.query.stores import store_ready
-
-        digest = self._cache.digest(self._key) if self.use_cache else None
-        if digest is None:
-            return None
-        folder = self._cache.folder(self._key, f"oxigraph-{reasoning}")
-        return folder if store_ready(folder, digest, reasoning) else None
-
     def push(
         self,
         store_url: str,

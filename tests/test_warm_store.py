@@ -7,7 +7,6 @@ query process.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
@@ -16,7 +15,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -25,13 +23,7 @@ from il2kg.cache import BuildCache
 from il2kg.errors import QueryTimeout
 from il2kg.query import warm
 from il2kg.query.catalogue import named_queries
-from il2kg.query.stores import (
-    MARKER,
-    cached_store,
-    content_digest,
-    files_intact,
-    open_read_only,
-)
+from il2kg.query.stores import MARKER, cached_store, content_digest, files_intact
 from tests._proc import alive
 
 from .conftest import FIXTURE_KB
@@ -317,88 +309,3 @@ def test_a_damaged_store_that_cannot_be_refilled_falls_back_to_memory(
 
     monkeypatch.setattr(stores, "load_store", unwritable)
     assert _count(KnowledgeGraph(data, cache_root=cache)) == expected
-
-
-# -- a query process started ahead (prestart) -------------------------------------------------
-
-
-def _both_stores(data: Path, cache: Path) -> tuple[KnowledgeGraph, str, str, Path, Path]:
-    """The fixture KB with both cached stores filled: its counts without and with reasoning."""
-    kg = KnowledgeGraph(data, cache_root=cache)
-    plain = _count(kg)
-    rdfs = str(kg.query(COUNT, reasoning="rdfs").rows[0][0].value)  # type: ignore[index,union-attr]
-    assert plain != rdfs
-    warm.close_all()
-    return kg, plain, rdfs, _store_of(cache, "none"), _store_of(cache, "rdfs")
-
-
-def test_a_prestarted_process_is_taken_by_the_next_query(fresh: tuple[Path, Path]) -> None:
-    kg, plain, _, _, _ = _both_stores(*fresh)
-    warm.prestart()
-    spare = warm.spare_pid()
-    assert spare and alive(spare) and warm.pids() == []
-    assert _count(kg) == plain
-    assert warm.pids() == [spare] and warm.spare_pid() == 0
-
-
-def test_the_store_opened_ahead_is_used_only_when_it_is_the_one_asked_for(
-    fresh: tuple[Path, Path],
-) -> None:
-    kg, plain, rdfs, none_store, rdfs_store = _both_stores(*fresh)
-    # named as the store without reasoning, but opening the other: used, so its count comes back
-    warm.prestart(lambda: (str(none_store), functools.partial(open_read_only, rdfs_store)))
-    assert _count(kg) == rdfs
-    warm.close_all()
-    # named as another store: not used; the child opens the store the query asks for
-    warm.prestart(lambda: (str(rdfs_store), functools.partial(open_read_only, rdfs_store)))
-    assert _count(kg) == plain
-    warm.close_all()
-
-    def broken() -> tuple[str, Any]:
-        raise OSError("no such store")
-
-    warm.prestart(broken)  # a failure ahead only means the store is opened when asked
-    assert _count(kg) == plain
-
-
-def test_an_unused_prestarted_process_is_ended(fresh: tuple[Path, Path]) -> None:
-    warm.prestart()
-    spare = warm.spare_pid()
-    warm.prestart()  # a second call keeps the one waiting
-    assert warm.spare_pid() == spare and alive(spare)
-    warm.close_all()
-    assert warm.spare_pid() == 0 and not alive(spare)
-    warm.prestart()
-    spare = warm.spare_pid()
-    warm.drop_spare()
-    assert warm.spare_pid() == 0 and not alive(spare)
-
-
-def test_no_process_is_started_ahead_beside_a_warm_one(fixture_kg: KnowledgeGraph) -> None:
-    from click.testing import CliRunner
-
-    from il2kg.cli import cli
-
-    _count(fixture_kg)
-    warm.prestart()
-    assert warm.spare_pid() == 0  # this process asks its warm process
-    warm.close_all()
-    refused = CliRunner().invoke(cli, ["--data-dir", str(FIXTURE_KB), "query", "DROP ALL"])
-    assert refused.exit_code != 0
-    assert warm.spare_pid() == 0 and warm.pids() == []  # the one started ahead was ended
-
-
-def test_the_cli_opens_ahead_the_store_its_query_will_ask_for(fresh: tuple[Path, Path]) -> None:
-    from il2kg.cli import State
-    from il2kg.cli.query import _ready_store
-
-    data, cache = fresh
-    kg, _, _, none_store, rdfs_store = _both_stores(data, cache)
-    state = State(data_dir=data, use_cache=True)
-    state._kg = KnowledgeGraph(data, cache_root=cache)
-    for reasoning, folder in (("none", none_store), ("rdfs", rdfs_store)):
-        found = _ready_store(state, reasoning)
-        assert found is not None
-        assert found[0] == str(folder) == str(kg._query_store(reasoning, False))
-    (folder / MARKER).unlink()  # a store not filled (or stale): nothing is opened ahead
-    assert _ready_store(state, "rdfs") is None

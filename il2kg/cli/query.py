@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,7 +18,7 @@ from il2kg.cli.options import (
     timeout_option,
 )
 from il2kg.errors import QueryError
-from il2kg.query.layout import DEFAULT_REASONING, MAX_QUERY_BYTES
+from il2kg.query.layout import MAX_QUERY_BYTES
 from il2kg.query.results import GRAPH_FORMATS, SELECT_FORMATS
 
 if TYPE_CHECKING:
@@ -28,17 +27,6 @@ if TYPE_CHECKING:
 #: ``il2kg query`` exits with this code when an ASK query answers false.
 ASK_FALSE_EXIT = 4
 _FORMATS = tuple(dict.fromkeys((*SELECT_FORMATS, *GRAPH_FORMATS)))
-
-
-def _ready_store(state: State, reasoning: str) -> tuple[str, Callable[[], Any]] | None:
-    """The filled on-disk store a local oxigraph query of ``state``'s graph will read, as the
-    warm query process names and opens it; ``None`` if it is not in the build cache yet."""
-    import functools
-
-    from il2kg.query.stores import open_read_only
-
-    folder = state.kg().ready_query_store(reasoning)
-    return None if folder is None else (str(folder), functools.partial(open_read_only, folder))
 
 
 def read_query_file(name: str) -> str:
@@ -140,12 +128,6 @@ def query(
       il2kg query --reasoning rdfs 'SELECT ?x WHERE { ?x a il2kg:GeneOrProtein }'
       il2kg query 'ASK { HGNC:6190 il2kg:associates_with HGNC:6009 }'
     """
-    ahead = endpoint is None and store is None and engine in (None, "oxigraph") and state.use_cache
-    if ahead:
-        from il2kg.query.warm import prestart
-
-        # the sandboxed query process starts (and opens the cached store) beside this one
-        prestart(lambda: _ready_store(state, reasoning or DEFAULT_REASONING))
     from il2kg.query.results import dumps
 
     auth = None
@@ -165,25 +147,19 @@ def query(
     assert text is not None
     if len(text.encode("utf-8", "surrogatepass")) > MAX_QUERY_BYTES:
         fail(f"the query is over {MAX_QUERY_BYTES:,} bytes, the longest query il2kg takes")
-    try:
-        results = state.kg().ask(
-            text,
-            by_name=query_file is None,
-            params=pairs(params),
-            endpoint=endpoint,
-            store=store,
-            auth=auth,
-            engine=engine,
-            reasoning=reasoning,
-            timeout=timeout,
-            limit=limit,
-            labels=not no_labels and fmt == "table",
-        )
-    finally:
-        if ahead:
-            from il2kg.query.warm import drop_spare
-
-            drop_spare()  # if no query took it (refused before it ran, say)
+    results = state.kg().ask(
+        text,
+        by_name=query_file is None,
+        params=pairs(params),
+        endpoint=endpoint,
+        store=store,
+        auth=auth,
+        engine=engine,
+        reasoning=reasoning,
+        timeout=timeout,
+        limit=limit,
+        labels=not no_labels and fmt == "table",
+    )
     data = dumps(results, fmt, labels=not no_labels)
     if output is not None:
         from il2kg.files import atomic_write

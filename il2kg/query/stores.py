@@ -322,18 +322,6 @@ def _fill(ox: Any, graphs: dict[str, bytes], reasoning: str) -> None:
             ox.update(rule, prefixes=RULE_PREFIXES)
 
 
-def store_ready(folder: Path, digest: str, reasoning: str = "none") -> bool:
-    """Whether ``folder`` holds the filled store of the N-Triples with SHA-256 ``digest`` and
-    ``reasoning``: its marker names both and its files are the ones the marker lists. Reads only."""
-    recorded = _recorded(folder) or {}
-    expected = None if reasoning == "none" else reasoning
-    return (
-        recorded.get("") == digest
-        and recorded.get("reasoning") == expected
-        and files_intact(folder)
-    )
-
-
 def cached_store(
     folder: Path,
     digest: str,
@@ -357,8 +345,15 @@ def cached_store(
     if rebuild:
         with contextlib.suppress(OSError):
             (folder / MARKER).unlink()
-    elif store_ready(folder, digest, reasoning):
-        return folder
+    else:
+        recorded = _recorded(folder) or {}
+        expected = None if reasoning == "none" else reasoning
+        if (
+            recorded.get("") == digest
+            and recorded.get("reasoning") == expected
+            and files_intact(folder)
+        ):
+            return folder
     graphs = {"": ntriples(), ONTOLOGY_GRAPH: ontology_ntriples()}
     return load_store(folder, graphs, reasoning, reclaim=True, check_files=True)
 

@@ -13,12 +13,6 @@ CPU backstop (``RLIMIT_CPU``) is renewed per query.
 is ended) for the life of this process. A query arriving while that process is busy with another
 thread's query runs in a one-shot child instead, so threads never queue behind each other. A
 forked child of this process forgets the registry (it does not own those processes).
-
-A child learns which store to open from its first message, not at the fork, so it can be
-started before the store is known: :func:`prestart` forks one that hardens itself and imports
-pyoxigraph while its parent is still finding the store (the build cache's key, the gate), and
-the next warm process needed takes it. ``il2kg query`` starts one first thing: with a core to
-spare, the child's start-up then runs beside the parent's own instead of after it.
 """
 
 from __future__ import annotations
@@ -69,44 +63,14 @@ def _cpu_budget(timeout: float) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-#: What a :func:`prestart` child may open before it is asked: the store's key and its opener.
-Locate = Callable[[], "tuple[str, Callable[[], Any]] | None"]
-
-
-def _open_ahead(locate: Locate | None) -> tuple[str, Any] | None:
-    """In a :func:`prestart` child: the engine on the store ``locate()`` names, opened now (any
-    failure only means the store is opened when asked, as any child opens it)."""
-    import pyoxigraph  # noqa: F401  (the engine's import, done before it is asked for)
-
-    if locate is None:
-        return None
-    try:
-        found = locate()
-        return None if found is None else (found[0], engine_for("oxigraph", found[1]()))
-    except BaseException:
-        return None
-
-
-def _serve(jobs: int, answers: int, ahead: bool, locate: Locate | None) -> None:
-    """The child: harden, learn which store to open from the first message and open it, then
-    answer jobs until the pipe closes. ``ahead`` (a :func:`prestart` spare): import pyoxigraph
-    and open the store ``locate`` names before that message comes; it is used if the message
-    names the same store for the ``oxigraph`` engine."""
+def _serve(opener: Callable[[], Any], engine: str, jobs: int, answers: int, timeout: float) -> None:
+    """The child: harden, open the store, then answer jobs until the pipe closes."""
     code = 0
     try:
-        harden()
-        opened = _open_ahead(locate) if ahead else None
-        first = receive_message(jobs)
-        if first is None:
-            return
-        key, opener, engine, timeout = first
         _cpu_budget(timeout)
+        harden()
         try:
-            if opened is not None and opened[0] == key and engine == "oxigraph":
-                eng = opened[1]
-            else:
-                opened = None  # not the store asked for: closed before the other opens
-                eng = engine_for(engine, opener())
+            eng = engine_for(engine, opener())
             send_message(answers, ("ok", None))
         except BaseException as exc:
             send_message(answers, pack_error(exc))
@@ -128,10 +92,7 @@ def _serve(jobs: int, answers: int, ahead: bool, locate: Locate | None) -> None:
 class WarmProcess:
     """A sandboxed child holding the store ``opener()`` opens, answering :class:`Job` s."""
 
-    def __init__(self, key: str, opener: Callable[[], Any], engine: str) -> None:
-        self.key = key
-        #: Sent to the child (pickled) in its first message: it must be picklable, e.g. a
-        #: ``functools.partial`` of a module-level function.
+    def __init__(self, opener: Callable[[], Any], engine: str) -> None:
         self.opener = opener
         self.engine = engine
         self.busy = threading.Lock()
@@ -159,27 +120,17 @@ class WarmProcess:
             self.close()
         return bool(self._pid)
 
-    def _start(self, *, ahead: bool = False, locate: Locate | None = None) -> None:
+    def _start(self, timeout: float) -> None:
         job_r, job_w = os.pipe()
         ans_r, ans_w = os.pipe()
         pid = fork_child(
             (job_w, ans_r),
-            lambda: _serve(job_r, ans_w, ahead, locate),
+            lambda: _serve(self.opener, self.engine, job_r, ans_w, timeout),
             keep=(job_r, ans_w),  # it lives long: it must not hold the parent's other pipes
         )
         os.close(job_r)
         os.close(ans_w)
         self._pid, self._jobs, self._answers, self._ready = pid, job_w, ans_r, False
-
-    def _take(self, spare: WarmProcess) -> None:
-        """Run in ``spare``'s child (started, not yet told which store to open)."""
-        self._pid, self._jobs, self._answers, self._ready = (
-            spare._pid,
-            spare._jobs,
-            spare._answers,
-            False,
-        )
-        spare._pid, spare._jobs, spare._answers = 0, -1, -1
 
     def run(self, job: Job, timeout: float) -> Results:
         """Answer ``job`` within ``timeout`` seconds (the start of the child included).
@@ -190,13 +141,8 @@ class WarmProcess:
         deadline = time.monotonic() + timeout if math.isfinite(timeout) else None
         try:
             if not self.alive():
-                spare = _take_spare()
-                if spare is not None:
-                    self._take(spare)
-                else:
-                    self._start()
+                self._start(timeout)
             if not self._ready:
-                send_message(self._jobs, (self.key, self.opener, self.engine, timeout))
                 self._answer(deadline, timeout)  # the store opened, or its error raised
                 self._ready = True
             send_message(self._jobs, (job, timeout))
@@ -232,53 +178,6 @@ class WarmProcess:
 
 _registry: OrderedDict[tuple[str, str], WarmProcess] = OrderedDict()
 _registry_lock = threading.Lock()
-#: A started child not yet told its store (:func:`prestart`), for the next warm process.
-_spare: WarmProcess | None = None
-
-
-def prestart(locate: Locate | None = None) -> None:
-    """Fork a sandboxed query child now, for the next query that needs a warm process.
-
-    It hardens itself, imports pyoxigraph and, with ``locate``, opens the store that
-    ``locate()`` names (``(key, opener)`` as :func:`run_warm` takes them, or ``None``), all
-    while this process is still finding the store and gating the query; the store to use comes
-    with the first query, and one opened ahead is used only if it is that store. ``locate``
-    runs in the sandboxed child: it must only read. A second call keeps the child already
-    waiting; none is started while this process keeps a warm process (a long-lived process
-    that has asked before asks that one). End it with :func:`drop_spare` if no query comes.
-    """
-    global _spare
-    if not hasattr(os, "fork"):
-        return
-    with _registry_lock:
-        if _registry or (_spare is not None and _spare.alive()):
-            return
-        spare = WarmProcess("", lambda: None, "")
-        spare._start(ahead=True, locate=locate)
-        _spare = spare
-
-
-def spare_pid() -> int:
-    """The process id of the :func:`prestart` child still waiting for a query (0: none)."""
-    with _registry_lock:
-        return _spare.pid if _spare is not None else 0
-
-
-def drop_spare() -> None:
-    """End the :func:`prestart` child if no query has taken it."""
-    spare = _take_spare()
-    if spare is not None:
-        spare.close()
-
-
-def _take_spare() -> WarmProcess | None:
-    """The waiting :func:`prestart` child, if one is alive (it is no longer the spare)."""
-    global _spare
-    with _registry_lock:
-        spare, _spare = _spare, None
-    if spare is not None and spare.alive():
-        return spare
-    return None
 
 
 def run_warm(
@@ -294,7 +193,7 @@ def run_warm(
     proc: WarmProcess | None = None
     if warm and hasattr(os, "fork"):
         with _registry_lock:
-            proc = _registry.pop((key, job.engine), None) or WarmProcess(key, opener, job.engine)
+            proc = _registry.pop((key, job.engine), None) or WarmProcess(opener, job.engine)
             _registry[(key, job.engine)] = proc
             while len(_registry) > MAX_WARM:
                 _retire(_registry.popitem(last=False)[1])
@@ -339,20 +238,15 @@ def pids() -> list[int]:
 
 def close_all() -> None:
     """End every warm process (at exit)."""
-    global _spare
     with _registry_lock:
         while _registry:
             _retire(_registry.popitem()[1])
-        spare, _spare = _spare, None
-    if spare is not None:
-        spare.close()
 
 
 def _forget_in_child() -> None:
     """In a forked child: the warm processes belong to the parent; drop them without a kill."""
-    global _registry_lock, _spare
+    global _registry_lock
     _registry.clear()
-    _spare = None
     _registry_lock = threading.Lock()
 
 
