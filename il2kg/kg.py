@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from il2kg.cache import BuildCache, cache_key
 from il2kg.namespaces import expand
-from il2kg.paths.results import DEFAULT_MAX_PATHS
-from il2kg.paths.results import DEFAULT_TIMEOUT as DEFAULT_PATH_TIMEOUT
+from il2kg.paths.defaults import DEFAULT_MAX_PATHS
+from il2kg.paths.defaults import DEFAULT_TIMEOUT as DEFAULT_PATH_TIMEOUT
 from il2kg.query.layout import (
     DEFAULT_ENGINE,
     DEFAULT_REASONING,

@@ -174,7 +174,7 @@ def test_shipped_path_from_the_shell_names() -> None:
 
 def test_path_output_is_bounded_like_its_search() -> None:
     """m16: --max-paths is capped, so what `path --all` prints is bounded as its search is."""
-    from il2kg.paths.results import MAX_PATHS_LIMIT
+    from il2kg.paths.defaults import MAX_PATHS_LIMIT
 
     r = run("path", "IL-2", "STAT5A", "--all", "--max-paths", str(MAX_PATHS_LIMIT + 1))
     assert r.exit_code == 2 and "--max-paths" in r.stderr

@@ -7,7 +7,7 @@ from typing import get_args
 
 from il2kg.dataset.model import STATUS_RANK, UNITS, Qualifiers, Status, Unit
 from il2kg.explorer.style import _STATUS_TEXT
-from il2kg.paths.results import QUALIFIER_KEYS, STATUS_COST
+from il2kg.paths.defaults import QUALIFIER_KEYS, STATUS_COST
 from il2kg.query.layout import ENGINES, REASONING, STORES, Engine, Reasoning, Store
 from il2kg.rdf.build import _STATUS
 from il2kg.rdf.formats import FORMATS

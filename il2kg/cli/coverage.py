@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from il2kg.cli import State, echo_json, fail, pass_state
-from il2kg.paths.results import DEFAULT_TIMEOUT
+from il2kg.paths.defaults import DEFAULT_TIMEOUT
 
 
 @click.command()

@@ -14,7 +14,7 @@ import click
 from il2kg.cli import State, echo_json, fail, pass_state
 from il2kg.cli.options import KeyValue, pairs, timeout_option
 from il2kg.dataset.pubtypes import PUB_TYPE_NAMES
-from il2kg.paths.results import (
+from il2kg.paths.defaults import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
     DEFAULT_MAX_PATHS,

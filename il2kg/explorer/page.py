@@ -42,7 +42,7 @@ from il2kg.explorer.views import (
     query_view,
     whole_view,
 )
-from il2kg.paths.results import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PATHS
+from il2kg.paths.defaults import DEFAULT_MAX_LENGTH, DEFAULT_MAX_PATHS
 
 if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
@@ -394,7 +394,8 @@ def _paths_json(ds: Dataset, vocab: Vocabulary, view: View) -> dict[str, Any]:
     Costs travel as computed here, so the page adds the same floating-point numbers."""
     import math
 
-    from il2kg.paths.results import HUB_WEIGHT, hop_cost
+    from il2kg.paths.defaults import HUB_WEIGHT
+    from il2kg.paths.results import hop_cost
 
     degree: dict[str, int] = {}
     for r in ds.relations:

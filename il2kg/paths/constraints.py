@@ -13,17 +13,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from il2kg.errors import Il2kgError, PathNotFound
+from il2kg.paths.defaults import QUALIFIER_KEYS, SIGNS
 from il2kg.paths.neighbors import neighbors
 from il2kg.paths.network import CONTEXT
-from il2kg.paths.results import (
-    QUALIFIER_KEYS,
-    SIGNS,
-    Hop,
-    Neighbor,
-    Path,
-    PathResult,
-    net_effect,
-)
+from il2kg.paths.results import Hop, Neighbor, Path, PathResult, net_effect
 from il2kg.paths.search import expand_predicates, parse_metapath, search_paths
 
 if TYPE_CHECKING:

@@ -47,19 +47,15 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from il2kg.errors import Il2kgError, NoPathError, PathNotFound
-from il2kg.paths.network import PathGraph
-from il2kg.paths.results import (
+from il2kg.paths.defaults import (
     DEFAULT_ALL_MAX_LENGTH,
     DEFAULT_MAX_LENGTH,
     DEFAULT_MAX_PATHS,
     DEFAULT_TIMEOUT,
     HUB_WEIGHT,
-    Direction,
-    Hop,
-    Path,
-    PathResult,
-    hop_cost,
 )
+from il2kg.paths.network import PathGraph
+from il2kg.paths.results import Direction, Hop, Path, PathResult, hop_cost
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -30,7 +30,6 @@ import errno
 import math
 import os
 import pickle
-import platform
 import resource
 import select
 import signal
@@ -152,7 +151,7 @@ def _install_seccomp() -> bool:
     """Load the socket filter on every thread of this process; ``False`` where unavailable."""
     if not sys.platform.startswith("linux"):
         return False
-    numbers = _ARCHES.get(platform.machine())
+    numbers = _ARCHES.get(os.uname().machine)  # what platform.machine() reads, without platform
     if numbers is None or struct.calcsize("P") != 8:
         return False
     arch, sys_socket, sys_io_uring_setup, sys_seccomp = numbers
