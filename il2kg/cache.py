@@ -156,8 +156,29 @@ class BuildCache:
             return None
         return blob, manifest
 
-    def read(self, key: str) -> tuple[dict[str, Any], bytes, dict[str, Any]] | None:
-        """The cached model, N-Triples and manifest, or ``None`` if absent or corrupted."""
+    def read_graph(self, key: str) -> tuple[FileBytes, dict[str, Any]] | None:
+        """The graph (``graph.nt``) of entry ``key`` as a :class:`~il2kg.files.FileBytes`
+        (hashed in blocks, not read) and the manifest, or ``None`` if absent; a graph that does
+        not match its digest discards the entry."""
+        from il2kg.files import FileBytes
+
+        manifest = self._manifest(key)
+        if manifest is None or not isinstance(manifest.get(_GRAPH), str):
+            return None
+        path = self.root / key / _GRAPH
+        try:
+            graph = FileBytes(open(path, "rb"), path)  # noqa: SIM115 (closed by FileBytes)
+            digest = graph.sha256()
+        except OSError:
+            return None
+        if manifest[_GRAPH] != digest:
+            self._discard(key)
+            return None
+        return graph, manifest
+
+    def read(self, key: str) -> tuple[dict[str, Any], FileBytes, dict[str, Any]] | None:
+        """The cached model, N-Triples (in their file) and manifest, or ``None`` if absent or
+        corrupted."""
         manifest = self._manifest(key)
         if manifest is None:
             return None
@@ -170,7 +191,7 @@ class BuildCache:
                 model[name] = json.loads(hit[0])
             except ValueError:
                 return None
-        graph = self.read_part(key, _GRAPH)
+        graph = self.read_graph(key)
         return None if graph is None else (model, graph[0], manifest)
 
     def digest(self, key: str, name: str = "graph.nt") -> str | None:

@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import os
 import stat
-import tempfile
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
@@ -38,7 +37,8 @@ class FileBytes:
 
     Takes ownership of ``fh`` (closed with this object); ``path`` is where it was created
     (``None`` for an anonymous temporary file), for a caller that would otherwise copy it there.
-    The content must not change once taken; reads are safe from several threads.
+    The content must not change once taken; reads are safe from several threads (and from a
+    forked child, which shares the open file).
     """
 
     def __init__(self, fh: BinaryIO, path: Path | None = None) -> None:
@@ -56,6 +56,16 @@ class FileBytes:
         return f"FileBytes({self.size:,} bytes{f' at {self.path}' if self.path else ''})"
 
     def _read_at(self, offset: int, size: int) -> bytes:
+        size = max(0, min(size, self.size - offset))
+        if hasattr(os, "pread"):  # no shared file offset: safe across threads and forks
+            fd = self._fh.fileno()
+            data = os.pread(fd, size, offset)
+            while len(data) < size:
+                more = os.pread(fd, size - len(data), offset + len(data))
+                if not more:
+                    break
+                data += more
+            return data
         with self._lock:
             self._fh.seek(offset)
             return self._fh.read(size)
@@ -143,6 +153,8 @@ def _write_through(path: Path, data: bytes | FileBytes) -> None:
 
 def _stage(target: Path, data: bytes | FileBytes, mode: int) -> str:
     """Write ``data`` to a new temporary file beside ``target``; return its name."""
+    import tempfile  # here: a cache hit reads a FileBytes and writes nothing
+
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -239,14 +239,17 @@ class KnowledgeGraph:
             kept: dict[str, Any] = self.__dict__.setdefault("_parts", {})
             if name in kept:
                 return kept[name]
-            hit = self._cache.read_part(
-                self._key, "graph.nt" if name == "graph" else f"{name}.json"
-            )
-            if hit is not None:
+            if name == "graph":  # in its file, hashed but not read
+                graph = self._cache.read_graph(self._key)
+                if graph is not None:
+                    self._manifest.update(graph[1])
+                    kept[name] = graph[0]
+                    return graph[0]
+            elif (hit := self._cache.read_part(self._key, f"{name}.json")) is not None:
                 blob, manifest = hit
                 try:
                     with gc_paused():
-                        value = blob if name == "graph" else json.loads(blob)
+                        value = json.loads(blob)
                 except ValueError:
                     pass  # a digest that matches bytes that are no JSON: build
                 else:
@@ -274,8 +277,9 @@ class KnowledgeGraph:
         return Vocabulary.from_json(self._part("vocabulary"))
 
     def _graph(self) -> bytes | FileBytes:
-        """The N-Triples as they are at hand: ``bytes`` (read from the cache), or the file a
-        build left them in (:class:`~il2kg.files.FileBytes`), read by :attr:`ntriples` only."""
+        """The N-Triples as they are at hand: the file a build left them in or the cache
+        entry's (:class:`~il2kg.files.FileBytes`), read by :attr:`ntriples` only; ``bytes``
+        when a build could not write a temporary file."""
         nt: bytes | FileBytes = self._part("graph")
         return nt
 
@@ -283,8 +287,9 @@ class KnowledgeGraph:
     def ntriples(self) -> bytes:
         """The graph as sorted N-Triples (what the query engines load).
 
-        After a build they are in a file; they are read into memory on the first use of this
-        property (the build itself, its SHACL and its ``nt`` output never hold them whole).
+        They are in a file (the build's, or the cache entry's); they are read into memory on
+        the first use of this property (a build, its SHACL, its ``nt`` output and a build on a
+        warm cache never hold them whole).
         """
         nt = self._graph()
         if isinstance(nt, bytes):
