@@ -83,8 +83,10 @@ def release_free_lists() -> None:
     at 10^5 relations, ~145 MiB after the cache entry's model was made and freed. The live
     objects are frozen first, so the collection walks none of them (milliseconds, not the
     seconds of a walk of the ~5 M objects of a dataset); they are unfrozen into the oldest
-    generation.
+    generation. Not done when the program froze objects itself (unfreezing would undo that).
     """
+    if gc.get_freeze_count():
+        return
     gc.freeze()
     try:
         gc.collect()

@@ -297,3 +297,25 @@ def test_model_parts_are_written_in_pieces_as_one_json_text(
     cache.commit(staged, b"<a> <b> <c> .\n")
     hit = cache.read("0" * 64)
     assert hit is not None and hit[0] == model and hit[1].read() == b"<a> <b> <c> .\n"
+
+
+def test_releasing_the_free_lists_keeps_every_object_and_a_programs_freeze() -> None:
+    """release_free_lists collects nothing that is alive, leaves nothing frozen, and leaves
+    alone a program that froze objects itself (unfreezing would undo its freeze)."""
+    import gc
+
+    from il2kg.kg import release_free_lists
+
+    assert gc.get_freeze_count() == 0
+    alive = [[i] for i in range(1_000)]
+    tracked = len(gc.get_objects())
+    release_free_lists()
+    assert gc.get_freeze_count() == 0 and len(gc.get_objects()) >= tracked
+    assert alive[999] == [999]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        release_free_lists()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
