@@ -386,6 +386,24 @@ class KnowledgeGraph:
             for name, data in self._dumps(fmt).items()
         }
 
+    def dump(self, out: BinaryIO, fmt: str) -> None:
+        """Write the graph in ``fmt``, a one-file format, to the open binary file ``out`` (the
+        N-Triples copied from their file in blocks, never read whole).
+
+        :raises OutputError: for an unknown format or one that writes a directory.
+        """
+        from il2kg.errors import OutputError
+        from il2kg.files import FileBytes
+
+        files = self._dumps(fmt)
+        if "" not in files:
+            raise OutputError(f"format '{fmt}' writes a directory, not one file")
+        data = files[""]
+        if isinstance(data, FileBytes):
+            data.copy_to(out)
+        else:
+            out.write(data)
+
     def _dumps(self, fmt: str) -> Mapping[str, bytes | FileBytes]:
         """:meth:`dumps`, N-Triples left in the file a build wrote them to (for copying)."""
         from il2kg.rdf.formats import dumps
