@@ -40,7 +40,7 @@ from common import WORK_DIR, emit, kb_dir, markdown_table, nt_file, run_child, t
 _PHASES = [
     ("il2kg.dataset.read", "read_dataset", "read"),
     ("il2kg.dataset.rules", "check_dataset", "checks"),
-    ("il2kg.rdf.formats", "ntriples_dumps", "N-Triples"),
+    ("il2kg.rdf.formats", "ntriples_dump", "N-Triples"),
     ("il2kg.rdf.shacl", "shacl_problems", "SHACL"),
 ]
 #: the il2kg commands measured: name -> (arguments after --data-dir KB, with the build cache)

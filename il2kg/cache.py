@@ -17,11 +17,15 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from il2kg.resources import PACKAGE_DIR
+
+if TYPE_CHECKING:
+    from il2kg.files import FileBytes
 
 CACHE_FORMAT = 3
 _GRAPH = "graph.nt"
@@ -79,7 +83,41 @@ class Staged:
     key: str
     folder: Path
     digests: dict[str, str]
-    parts: tuple[str, ...] = ()
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The model's parts written so far (``dataset``, ``network`` …)."""
+        return tuple(sorted(name.removesuffix(".json") for name in self.digests))
+
+    @property
+    def graph(self) -> Path:
+        """Where the entry's graph goes: a builder may write it there itself (see
+        :meth:`BuildCache.commit`), so that it is never copied."""
+        return self.folder / _GRAPH
+
+
+#: Items of a long JSON list encoded together by :func:`_json_pieces`.
+_JSON_SLICE = 2_000
+
+
+def _json_pieces(data: Any, depth: int = 2) -> Iterator[str]:
+    """``json.dumps(data, separators=(",", ":"))`` in pieces: the lists of the top ``depth``
+    levels a slice of :data:`_JSON_SLICE` items at a time, so that no part is ever held as one
+    text (the network part is 70 MB at 10^5 relations)."""
+    if depth and isinstance(data, dict) and data:
+        yield "{"
+        for i, (k, v) in enumerate(data.items()):
+            yield ("," if i else "") + json.dumps(k) + ":"
+            yield from _json_pieces(v, depth - 1)
+        yield "}"
+    elif depth and isinstance(data, list) and len(data) > _JSON_SLICE:
+        yield "["
+        for i in range(0, len(data), _JSON_SLICE):
+            piece = json.dumps(data[i : i + _JSON_SLICE], separators=(",", ":"))
+            yield ("," if i else "") + piece[1:-1]
+        yield "]"
+    else:
+        yield json.dumps(data, separators=(",", ":"))
 
 
 class BuildCache:
@@ -118,8 +156,29 @@ class BuildCache:
             return None
         return blob, manifest
 
-    def read(self, key: str) -> tuple[dict[str, Any], bytes, dict[str, Any]] | None:
-        """The cached model, N-Triples and manifest, or ``None`` if absent or corrupted."""
+    def read_graph(self, key: str) -> tuple[FileBytes, dict[str, Any]] | None:
+        """The graph (``graph.nt``) of entry ``key`` as a :class:`~il2kg.files.FileBytes`
+        (hashed in blocks, not read) and the manifest, or ``None`` if absent; a graph that does
+        not match its digest discards the entry."""
+        from il2kg.files import FileBytes
+
+        manifest = self._manifest(key)
+        if manifest is None or not isinstance(manifest.get(_GRAPH), str):
+            return None
+        path = self.root / key / _GRAPH
+        try:
+            graph = FileBytes(open(path, "rb"), path)  # noqa: SIM115 (closed by FileBytes)
+            digest = graph.sha256()
+        except OSError:
+            return None
+        if manifest[_GRAPH] != digest:
+            self._discard(key)
+            return None
+        return graph, manifest
+
+    def read(self, key: str) -> tuple[dict[str, Any], FileBytes, dict[str, Any]] | None:
+        """The cached model, N-Triples (in their file) and manifest, or ``None`` if absent or
+        corrupted."""
         manifest = self._manifest(key)
         if manifest is None:
             return None
@@ -132,7 +191,7 @@ class BuildCache:
                 model[name] = json.loads(hit[0])
             except ValueError:
                 return None
-        graph = self.read_part(key, _GRAPH)
+        graph = self.read_graph(key)
         return None if graph is None else (model, graph[0], manifest)
 
     def digest(self, key: str, name: str = "graph.nt") -> str | None:
@@ -157,41 +216,66 @@ class BuildCache:
             for part, data in model.items()
         }
 
-    def stage(self, key: str, model: dict[str, Any]) -> Staged | None:
-        """Begin entry ``key``: its model written into a temporary folder (``None``: cannot be).
+    def stage(self, key: str, model: dict[str, Any] | None = None) -> Staged | None:
+        """Begin entry ``key``: a temporary folder, with ``model``'s parts written into it
+        (``None``: it cannot be written).
 
-        ``model`` is the model (part name -> JSON data) or its :meth:`model_blobs`. So that the
-        model's bytes need not be kept while the graph is built; :meth:`commit` adds the graph
-        and renames the folder into place, :meth:`discard` removes it.
+        ``model`` is the model (part name -> JSON data) or its :meth:`model_blobs`; more parts
+        can be added one at a time (:meth:`add_part`), so that a caller frees each before it
+        makes the next. :meth:`commit` adds the graph and renames the folder into place,
+        :meth:`discard` removes it.
         """
-        import shutil
         import tempfile
 
-        if all(isinstance(v, bytes) for v in model.values()):
-            blobs: dict[str, bytes] = model
-            parts = tuple(sorted(name.removesuffix(".json") for name in model))
-        else:
-            blobs, parts = self.model_blobs(model), tuple(sorted(model))
-        tmp: Path | None = None
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             tmp = Path(tempfile.mkdtemp(prefix=f".{key[:12]}.", dir=self.root))
-            for name, blob in blobs.items():
-                (tmp / name).write_bytes(blob)
         except OSError:
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
             return None
-        return Staged(key, tmp, {name: _sha(b) for name, b in blobs.items()}, parts)
+        staged = Staged(key, tmp, {})
+        for name, data in (model or {}).items():
+            if not self.add_part(staged, name.removesuffix(".json"), data):
+                return None
+        return staged
 
-    def commit(self, staged: Staged, nt: bytes, extra: dict[str, Any] | None = None) -> None:
-        """Finish a staged entry with its graph, atomically; ignore failures."""
+    def add_part(self, staged: Staged, part: str, data: Any) -> bool:
+        """Write part ``part`` of a staged entry: its JSON data (encoded a piece at a time,
+        the bytes of :meth:`model_blobs`) or those bytes. ``False``: it could not be written,
+        and the staged entry is discarded."""
+        h = hashlib.sha256()
+        try:
+            with open(staged.folder / f"{part}.json", "wb") as fh:
+                for piece in [data] if isinstance(data, bytes) else _json_pieces(data):
+                    blob = piece if isinstance(piece, bytes) else piece.encode()
+                    h.update(blob)
+                    fh.write(blob)
+        except OSError:
+            self.discard(staged)
+            return False
+        staged.digests[f"{part}.json"] = h.hexdigest()
+        return True
+
+    def commit(
+        self, staged: Staged, nt: bytes | FileBytes, extra: dict[str, Any] | None = None
+    ) -> None:
+        """Finish a staged entry with its graph, atomically; ignore failures.
+
+        ``nt`` is the graph's bytes, or a :class:`~il2kg.files.FileBytes`: written at
+        :attr:`Staged.graph` already (only hashed), else copied there in blocks.
+        """
         import shutil
 
-        manifest = staged.digests | {_GRAPH: _sha(nt)} | (extra or {})
-        manifest["parts"] = list(staged.parts)
         try:
-            (staged.folder / _GRAPH).write_bytes(nt)
+            if isinstance(nt, bytes):
+                staged.graph.write_bytes(nt)
+                digest = _sha(nt)
+            else:  # a FileBytes (not imported here: a cache hit needs no tempfile, no shutil)
+                if nt.path != staged.graph:
+                    with open(staged.graph, "wb") as fh:
+                        nt.copy_to(fh)
+                digest = nt.sha256()
+            manifest = staged.digests | {_GRAPH: digest} | (extra or {})
+            manifest["parts"] = list(staged.parts)
             (staged.folder / "manifest.json").write_text(json.dumps(manifest, sort_keys=True))
             target = self.root / staged.key
             if target.exists():
@@ -213,7 +297,7 @@ class BuildCache:
         self,
         key: str,
         model: dict[str, Any],
-        nt: bytes,
+        nt: bytes | FileBytes,
         extra: dict[str, Any] | None = None,
     ) -> None:
         """Store an entry atomically (a temporary folder renamed into place); ignore failures.

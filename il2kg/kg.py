@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from il2kg.cache import BuildCache, cache_key
 from il2kg.namespaces import expand
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from il2kg.curate.stats import Stats
     from il2kg.dataset.model import Dataset
     from il2kg.dataset.ontology import Vocabulary
+    from il2kg.files import FileBytes
     from il2kg.paths.network import PathGraph
     from il2kg.paths.resolve import Resolver, SearchHit
     from il2kg.paths.results import Neighbor, PathResult
@@ -72,6 +73,25 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def release_free_lists() -> None:
+    """Give back the memory that Python's free lists pin, without walking the live objects.
+
+    A full collection empties the free lists (of tuples, lists, dicts, floats …); the blocks
+    they hold, scattered over the allocator's arenas, keep whole arenas from being returned:
+    at 10^5 relations, ~145 MiB after the cache entry's model was made and freed. The live
+    objects are frozen first, so the collection walks none of them (milliseconds, not the
+    seconds of a walk of the ~5 M objects of a dataset); they are unfrozen into the oldest
+    generation. Not done when the program froze objects itself (unfreezing would undo that).
+    """
+    if gc.get_freeze_count():
+        return
+    gc.freeze()
+    try:
+        gc.collect()
+    finally:
+        gc.unfreeze()
 
 
 #: glibc's mallopt parameter for the size from which blocks are mapped (``M_MMAP_THRESHOLD``).
@@ -132,11 +152,13 @@ class KnowledgeGraph:
         return cache_key(data_files(self.data_dir), self.data_dir, ontology_dir())
 
     @cached_property
-    def _raw(self) -> tuple[dict[str, Any], bytes]:
+    def _raw(self) -> tuple[dict[str, Any], bytes | FileBytes]:
         """The cache entry: the model as plain JSON data, and the sorted N-Triples.
 
         On a cache miss the data is loaded, validated and built (raising ``DataError``), and
-        the entry written. Nothing here imports pydantic or rdflib on a hit.
+        the entry written; the N-Triples are then left in a file (the entry's ``graph.nt``, or
+        a temporary file without the cache), not in memory. Nothing here imports pydantic or
+        rdflib on a hit.
         """
         if self.use_cache:
             hit = self._cache.read(self._key)
@@ -144,12 +166,15 @@ class KnowledgeGraph:
                 model, nt, manifest = hit
                 self._manifest = manifest
                 return model, nt
+        import tempfile
+
         from il2kg.dataset.load import load_dataset
         from il2kg.dataset.ontology import read_vocabulary
         from il2kg.dataset.read import dataset_to_json
+        from il2kg.files import FileBytes
         from il2kg.paths.network import network_to_json, to_networkx
         from il2kg.rdf.build import dataset_triples
-        from il2kg.rdf.formats import ntriples_dumps
+        from il2kg.rdf.formats import ntriples_dump, ntriples_dumps
 
         fixed_mmap_threshold()  # the build's large blocks go back to the system when freed
         with gc_paused():  # the cyclic GC doubles the cost of building millions of objects
@@ -157,26 +182,52 @@ class KnowledgeGraph:
             ds = load_dataset(self.data_dir, vocab)
             self.__dict__["dataset"] = ds
             model = {"vocabulary": vocab.to_json()}
-            staged = None
-            if self.use_cache:
-                # The entry's model is written before the triples exist, and not kept: the
-                # validated dataset is at hand (the network is projected from it on use). The
-                # networkx graph is emptied: its cached views make a cycle that the paused
-                # collector would keep (~150 MiB at 10^5 relations).
-                graph = to_networkx(ds)
-                entry = model | {"dataset": dataset_to_json(ds), "network": network_to_json(graph)}
-                graph.clear()
-                staged = self._cache.stage(self._key, self._cache.model_blobs(entry))
-                del entry, graph
+            staged = self._cache.stage(self._key, model) if self.use_cache else None
+            if staged is not None:
+                # The entry's model is written before the triples exist, a part at a time, and
+                # not kept: the validated dataset is at hand (the network is projected from it
+                # on use). Each part is freed before the next is made (at 10^5 relations the
+                # network's 160 MiB before the dataset's 80), and the free lists emptied after
+                # it. The networkx graph is emptied: its cached views make a cycle that the
+                # paused collector would keep (~150 MiB at 10^5 relations).
+                def network() -> dict[str, Any]:
+                    graph = to_networkx(ds)
+                    data = network_to_json(graph)
+                    graph.clear()
+                    return data
+
+                for part, make in (("network", network), ("dataset", lambda: dataset_to_json(ds))):
+                    written = self._cache.add_part(staged, part, make())
+                    release_free_lists()
+                    if not written:
+                        staged = None
+                        break
+            # The N-Triples go to the entry's graph.nt (or a temporary file) and stay there.
+            fh: BinaryIO | None = None
+            if staged is not None:
+                try:
+                    fh = open(staged.graph, "w+b")  # noqa: SIM115 (kept open by FileBytes)
+                except OSError:
+                    self._cache.discard(staged)
+                    staged = None
+            if fh is None:
+                fh = tempfile.TemporaryFile(prefix="il2kg-nt-")  # noqa: SIM115 (as above)
+            built: bytes | FileBytes
             try:
-                nt = ntriples_dumps(dataset_triples(ds))
-            except BaseException:
+                ntriples_dump(dataset_triples(ds), fh)
+                built = FileBytes(fh, staged.graph if staged else None)
+            except BaseException as exc:
+                fh.close()
                 if staged is not None:
                     self._cache.discard(staged)
-                raise
+                if not isinstance(exc, OSError):
+                    raise
+                # no room for a temporary file (a full disk, a file size limit): in memory
+                staged, built = None, ntriples_dumps(dataset_triples(ds), spill=False)
+            release_free_lists()
             if staged is not None:
-                self._cache.commit(staged, nt)
-        return model, nt
+                self._cache.commit(staged, built)
+        return model, built
 
     def _part(self, name: str) -> Any:
         """One part of the build: ``vocabulary``, ``dataset`` or ``network`` (JSON data; ``None``
@@ -190,14 +241,17 @@ class KnowledgeGraph:
             kept: dict[str, Any] = self.__dict__.setdefault("_parts", {})
             if name in kept:
                 return kept[name]
-            hit = self._cache.read_part(
-                self._key, "graph.nt" if name == "graph" else f"{name}.json"
-            )
-            if hit is not None:
+            if name == "graph":  # in its file, hashed but not read
+                graph = self._cache.read_graph(self._key)
+                if graph is not None:
+                    self._manifest.update(graph[1])
+                    kept[name] = graph[0]
+                    return graph[0]
+            elif (hit := self._cache.read_part(self._key, f"{name}.json")) is not None:
                 blob, manifest = hit
                 try:
                     with gc_paused():
-                        value = blob if name == "graph" else json.loads(blob)
+                        value = json.loads(blob)
                 except ValueError:
                     pass  # a digest that matches bytes that are no JSON: build
                 else:
@@ -224,22 +278,40 @@ class KnowledgeGraph:
 
         return Vocabulary.from_json(self._part("vocabulary"))
 
+    def _graph(self) -> bytes | FileBytes:
+        """The N-Triples as they are at hand: the file a build left them in or the cache
+        entry's (:class:`~il2kg.files.FileBytes`), read by :attr:`ntriples` only; ``bytes``
+        when a build could not write a temporary file."""
+        nt: bytes | FileBytes = self._part("graph")
+        return nt
+
     @property
     def ntriples(self) -> bytes:
-        """The graph as sorted N-Triples (what the query engines load)."""
-        nt: bytes = self._part("graph")
-        return nt
+        """The graph as sorted N-Triples (what the query engines load).
+
+        They are in a file (the build's, or the cache entry's); they are read into memory on
+        the first use of this property (a build, its SHACL, its ``nt`` output and a build on a
+        warm cache never hold them whole).
+        """
+        nt = self._graph()
+        if isinstance(nt, bytes):
+            return nt
+        kept: bytes | None = self.__dict__.get("_ntriples")
+        if kept is None:
+            kept = self.__dict__["_ntriples"] = nt.read()
+        return kept
 
     def ntriples_digest(self) -> str:
         """The SHA-256 (hex) of :attr:`ntriples`; from the build cache's manifest when the entry
         exists, so a caller that only needs to name or trust a store reads no N-Triples."""
-        if self.use_cache and "_raw" not in self.__dict__:
+        if self.use_cache:
             recorded = self._cache.digest(self._key)
             if recorded is not None:
                 return recorded
         from il2kg.query.stores import content_digest
 
-        return content_digest(self.ntriples)
+        nt = self._graph()
+        return content_digest(nt) if isinstance(nt, bytes) else nt.sha256()
 
     @cached_property
     def graph(self) -> Graph:
@@ -286,7 +358,7 @@ class KnowledgeGraph:
 
             with gc_paused():
                 problems = shacl_problems(
-                    self.ntriples,
+                    self._graph(),
                     lambda: self.graph,
                     ds,
                     ontology_dir() / "il2kg.ttl",
@@ -307,11 +379,38 @@ class KnowledgeGraph:
 
     def dumps(self, fmt: str) -> dict[str, bytes]:
         """Serialise to ``fmt`` (see :data:`il2kg.rdf.formats.FORMATS`)."""
+        from il2kg.files import FileBytes
+
+        return {
+            name: data.read() if isinstance(data, FileBytes) else data
+            for name, data in self._dumps(fmt).items()
+        }
+
+    def dump(self, out: BinaryIO, fmt: str) -> None:
+        """Write the graph in ``fmt``, a one-file format, to the open binary file ``out`` (the
+        N-Triples copied from their file in blocks, never read whole).
+
+        :raises OutputError: for an unknown format or one that writes a directory.
+        """
+        from il2kg.errors import OutputError
+        from il2kg.files import FileBytes
+
+        files = self._dumps(fmt)
+        if "" not in files:
+            raise OutputError(f"format '{fmt}' writes a directory, not one file")
+        data = files[""]
+        if isinstance(data, FileBytes):
+            data.copy_to(out)
+        else:
+            out.write(data)
+
+    def _dumps(self, fmt: str) -> Mapping[str, bytes | FileBytes]:
+        """:meth:`dumps`, N-Triples left in the file a build wrote them to (for copying)."""
         from il2kg.rdf.formats import dumps
 
         return dumps(
             fmt,
-            ntriples=self.ntriples,
+            ntriples=self._graph(),
             graph=lambda: self.graph,
             ds=self.dataset,
             vocab=self.vocabulary,
@@ -325,7 +424,7 @@ class KnowledgeGraph:
         target = Path(path)
         fmt = format_for(target, fmt)
         files = {
-            (target / name if name else target): data for name, data in self.dumps(fmt).items()
+            (target / name if name else target): data for name, data in self._dumps(fmt).items()
         }
         atomic_write_many(files)  # KGX's nodes.tsv and edges.tsv land together or not at all
         return list(files)

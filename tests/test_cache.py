@@ -232,3 +232,90 @@ def test_the_build_fixes_the_mmap_threshold_on_glibc() -> None:
 
     on_glibc = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
     assert fixed_mmap_threshold() is on_glibc
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+def test_a_build_leaves_the_ntriples_in_a_file(tmp_path: Path, use_cache: bool) -> None:
+    """validate, write -f nt and the digest use the file the build wrote (the cache entry's
+    graph.nt, or a temporary file); KnowledgeGraph.ntriples reads it only when asked."""
+    from il2kg.files import FileBytes
+    from il2kg.query.stores import content_digest
+
+    data, cache = _fresh(tmp_path)
+    kg = KnowledgeGraph(data, use_cache=use_cache, cache_root=cache)
+    kg.validate()
+    (out,) = kg.write(tmp_path / "kb.nt", "nt")
+    digest = kg.ntriples_digest()
+    built = kg._graph()
+    assert isinstance(built, FileBytes) and "_ntriples" not in kg.__dict__
+    nt = kg.ntriples
+    assert out.read_bytes() == nt == built.read() == kg.dumps("nt")[""]
+    assert digest == content_digest(nt) == built.sha256()
+    entries = [p for p in cache.iterdir() if p.is_dir()] if cache.exists() else []
+    if use_cache:
+        (entry,) = entries
+        # written where the entry was staged, then renamed with it: never copied
+        assert built.path is not None and built.path.name == "graph.nt"
+        assert built.path.parent.parent == cache and built.path.parent != entry
+        assert (entry / "graph.nt").read_bytes() == nt
+        again = KnowledgeGraph(data, cache_root=cache)  # a warm build reads the entry's file
+        again.validate()
+        (out,) = again.write(tmp_path / "again.nt", "nt")
+        assert isinstance(again._graph(), FileBytes) and "_ntriples" not in again.__dict__
+        assert out.read_bytes() == again.ntriples == nt
+    else:
+        assert entries == [] and built.path is None
+
+
+def test_model_parts_are_written_in_pieces_as_one_json_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """add_part encodes a part's long lists a slice at a time: the bytes (and digests) are
+    those of json.dumps of the whole, which readers of older entries expect."""
+    import json
+
+    import il2kg.cache
+    from il2kg.cache import BuildCache
+
+    monkeypatch.setattr(il2kg.cache, "_JSON_SLICE", 3)
+    model = {
+        "vocabulary": {"classes": ["A", "B"], "empty": {}, "none": []},
+        "dataset": {
+            "entities": [{"id": f"X:{i}", "label": f"é {i}", "n": i / 3} for i in range(10)],
+            "files": ["a.yaml"],
+            "nested": [[1, [2, 3]], {"k": [4]}, None, True, "s", 0.1, 7, 8],
+        },
+        "network": [["a", "b", "k", {"w": 1}]] * 7,
+    }
+    cache = BuildCache(tmp_path)
+    staged = cache.stage("0" * 64, model)
+    assert staged is not None
+    for name, blob in BuildCache.model_blobs(model).items():
+        assert (staged.folder / name).read_bytes() == blob
+        assert json.loads(blob) == model[name.removesuffix(".json")]
+    assert staged.parts == ("dataset", "network", "vocabulary")
+    cache.commit(staged, b"<a> <b> <c> .\n")
+    hit = cache.read("0" * 64)
+    assert hit is not None and hit[0] == model and hit[1].read() == b"<a> <b> <c> .\n"
+
+
+def test_releasing_the_free_lists_keeps_every_object_and_a_programs_freeze() -> None:
+    """release_free_lists collects nothing that is alive, leaves nothing frozen, and leaves
+    alone a program that froze objects itself (unfreezing would undo its freeze)."""
+    import gc
+
+    from il2kg.kg import release_free_lists
+
+    assert gc.get_freeze_count() == 0
+    alive = [[i] for i in range(1_000)]
+    tracked = len(gc.get_objects())
+    release_free_lists()
+    assert gc.get_freeze_count() == 0 and len(gc.get_objects()) >= tracked
+    assert alive[999] == [999]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        release_free_lists()
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()

@@ -38,6 +38,19 @@ def test_build_to_stdout_is_turtle() -> None:
     assert result.stdout.startswith("@prefix BFO:")
 
 
+def test_build_nt_to_stdout_is_the_file_it_writes(tmp_path: Path) -> None:
+    """Standard output gets the N-Triples copied from the build's file, the same bytes."""
+    from il2kg import KnowledgeGraph
+    from il2kg.errors import OutputError
+
+    for cache in ([], ["--no-cache"]):
+        result = CliRunner().invoke(cli, [*cache, *KB, "build", "--format", "nt"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout_bytes == KnowledgeGraph(FIXTURE_KB, use_cache=False).ntriples
+    with pytest.raises(OutputError, match="writes a directory"):
+        KnowledgeGraph(FIXTURE_KB).dump(sys.stdout.buffer, "kgx")
+
+
 @pytest.mark.parametrize(
     ("suffix", "fmt", "start"),
     [

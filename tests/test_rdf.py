@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
@@ -207,9 +208,45 @@ def test_ntriples_merged_from_runs_are_sorted_and_unique(
     lines = sorted(set(formats.ntriples_dumps(triples).splitlines(keepends=True)))
     monkeypatch.setattr(formats, "_CHUNK", 997)
     monkeypatch.setattr(formats, "_MERGE_IN_MEMORY", 1 << 40 if in_memory else 0)
+    # each spilled run read back 300 bytes at a time: lines straddle the reads
+    monkeypatch.setattr(formats, "_MERGE_BUFFERS", 0)
+    monkeypatch.setattr(formats, "_MIN_RUN_BUFFER", 300)
     merged = formats.ntriples_dumps(triples + triples[:5_000])  # repeats across runs
     assert len(triples) > 5 * 997
     assert merged == b"".join(lines) == shipped_kg.ntriples
+
+
+def test_ntriples_written_to_a_file_are_not_held(
+    shipped_kg: KnowledgeGraph, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """ntriples_dump, spilling its runs: the same bytes as in memory, and the Python memory it
+    allocates stays a fraction of the output (the bytes version holds it whole at least)."""
+    import tracemalloc
+
+    import il2kg.rdf.formats as formats
+    from il2kg.rdf.build import dataset_triples
+
+    triples = list(dataset_triples(shipped_kg.dataset))
+    monkeypatch.setattr(formats, "_CHUNK", 500)
+    monkeypatch.setattr(formats, "_MERGE_IN_MEMORY", 0)
+    monkeypatch.setattr(formats, "_MERGE_BUFFERS", 64 * 1024)  # 16 MiB: more than this output
+    monkeypatch.setattr(formats, "_MIN_RUN_BUFFER", 4 * 1024)
+
+    def traced_peak(fn: Callable[[], object]) -> int:
+        tracemalloc.start()
+        try:
+            fn()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    in_memory = traced_peak(lambda: formats.ntriples_dumps(triples))
+    with open(tmp_path / "g.nt", "w+b") as fh:
+        in_file = traced_peak(lambda: formats.ntriples_dump(triples, fh))
+    written = (tmp_path / "g.nt").read_bytes()
+    assert written == shipped_kg.ntriples
+    assert in_memory >= len(written)
+    assert in_file < len(written) / 2, (in_file, len(written))  # the IRIs seen, one run
 
 
 def test_ntriples_writer_escapes_as_pyoxigraph() -> None:

@@ -3,6 +3,7 @@ the same violations."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from rdflib.namespace import DCTERMS
 
 from il2kg import KnowledgeGraph
 from il2kg.errors import Il2kgError
+from il2kg.files import FileBytes
 from il2kg.rdf.formats import ntriples_dumps
 from il2kg.rdf.shacl import pyshacl_violations
 from il2kg.rdf.shacl_sparql import shape_queries, sparql_violations
@@ -99,6 +101,28 @@ def test_one_pass_engine_reads_literals_as_pyshacl_does(fixture_kg: KnowledgeGra
         (v.focus, v.path) for v in reference
     }
     assert len(reference) >= 6
+
+
+@pytest.mark.parametrize("block_size", [1, 97, 4096])
+def test_one_pass_engine_reads_a_file_in_blocks(
+    fixture_kg: KnowledgeGraph, tmp_path: Path, block_size: int
+) -> None:
+    """N-Triples in a file, read in blocks of whole lines: a subject whose lines straddle two
+    blocks is checked as one node, so the violations are those found in the bytes."""
+    g = Graph()
+    g.parse(data=fixture_kg.ntriples, format="nt")
+    expected_pairs = _break(g)
+    nt = ntriples_dumps(g)
+    (tmp_path / "g.nt").write_bytes(nt)
+    data = FileBytes(open(tmp_path / "g.nt", "rb"))  # noqa: SIM115 (closed by FileBytes)
+    blocks = list(data.blocks(block_size))
+    assert b"".join(blocks) == nt and all(b.endswith(b"\n") for b in blocks)
+    subjects = [(b.split(b" ", 1)[0], b.rsplit(b"\n", 2)[-2].split(b" ", 1)[0]) for b in blocks]
+    straddling = sum(1 for (_, last), (first, _) in pairwise(subjects) if last == first)
+    assert straddling > 0  # some subject's group is split between blocks
+    expected = stream_violations(nt, ONTOLOGY, SHAPES)
+    assert {(v.focus, v.path) for v in expected} == expected_pairs
+    assert stream_violations(data, ONTOLOGY, SHAPES, block_size=block_size) == expected
 
 
 def test_one_pass_engine_refuses_unsorted_ntriples(fixture_kg: KnowledgeGraph) -> None:

@@ -66,7 +66,7 @@ def build(state: State, output: Path | None, fmt: str | None, no_shacl: bool) ->
     if output is None:
         if FORMATS[chosen].directory:
             raise click.UsageError(f"--format {chosen} writes a directory: give -o DIR")
-        sys.stdout.buffer.write(kg.dumps(chosen)[""])
+        kg.dump(sys.stdout.buffer, chosen)
         return
     click.echo(f"valid: {s.entities} entities, {s.relations} relations", err=True)
     for path in kg.write(output, chosen):

@@ -10,15 +10,16 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from il2kg.dataset.model import UNITS, Dataset, Quantity
 from il2kg.dataset.ontology import Vocabulary
 from il2kg.errors import OutputError
+from il2kg.files import FileBytes
 from il2kg.namespaces import PREFIXES, VOCABULARIES
 
 if TYPE_CHECKING:
@@ -28,13 +29,18 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What a format may read: the sorted N-Triples, an rdflib graph on demand, the dataset and
-    the ontology's vocabulary."""
+    """What a format may read: the sorted N-Triples (in memory or in a file), an rdflib graph
+    on demand, the dataset and the ontology's vocabulary."""
 
-    ntriples: bytes
+    ntriples: bytes | FileBytes
     graph: Callable[[], Graph]
     ds: Dataset
     vocab: Vocabulary
+
+    def ntriples_bytes(self) -> bytes:
+        """The N-Triples as one ``bytes`` (read from their file if they are in one)."""
+        nt = self.ntriples
+        return nt.read() if isinstance(nt, FileBytes) else nt
 
 
 @dataclass(frozen=True)
@@ -42,17 +48,20 @@ class Format:
     """An output format: its name, file suffixes, what it is, and the function that writes it.
 
     ``dump`` returns ``{name: bytes}``: one item named ``""`` for a file, or the files of a
-    directory (``directory=True``). A new export format is one entry of :data:`FORMATS`.
+    directory (``directory=True``); the N-Triples may stay in their file (a :class:`FileBytes`
+    value). A new export format is one entry of :data:`FORMATS`.
     """
 
     name: str
     suffixes: tuple[str, ...]
     description: str
-    dump: Callable[[Inputs], dict[str, bytes]]
+    dump: Callable[[Inputs], Mapping[str, bytes | FileBytes]]
     directory: bool = False
 
 
-def _single(fn: Callable[[Inputs], bytes]) -> Callable[[Inputs], dict[str, bytes]]:
+def _single(
+    fn: Callable[[Inputs], bytes | FileBytes],
+) -> Callable[[Inputs], Mapping[str, bytes | FileBytes]]:
     return lambda inputs: {"": fn(inputs)}
 
 
@@ -93,12 +102,27 @@ _NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(i)) for i in _ESCAPES) + 
 _XSD_STRING = f"<{VOCABULARIES['xsd']}string>"
 
 
-def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
+def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]], *, spill: bool = True) -> bytes:
     """Sorted, de-duplicated N-Triples of rdflib-term triples (the canonical, diffable form).
+
+    Byte-identical to pyoxigraph's (and rdflib's) N-Triples: see :func:`ntriples_dump`, which
+    writes the same bytes to a file without holding them.
+    """
+    out = io.BytesIO()
+    ntriples_dump(triples, out, spill=spill)
+    return out.getvalue()
+
+
+def ntriples_dump(
+    triples: Iterable[tuple[Node, Node, Node]], out: BinaryIO, *, spill: bool = True
+) -> None:
+    """Write the sorted, de-duplicated N-Triples of rdflib-term triples to ``out``.
 
     Byte-identical to pyoxigraph's (and rdflib's) N-Triples: every distinct IRI is checked once
     by pyoxigraph, literals are escaped as pyoxigraph escapes them (language-tagged ones are
-    written by pyoxigraph itself); no term object is made per triple.
+    written by pyoxigraph itself); no term object is made per triple. The lines are sorted in
+    runs that go to a temporary file once they are many (see :func:`_merge_runs`; not with
+    ``spill=False``), so the N-Triples are never held whole: at 10^5 relations they are 300 MB.
     """
     import pyoxigraph as ox
     from rdflib import Literal, URIRef
@@ -144,42 +168,86 @@ def ntriples_dumps(triples: Iterable[tuple[Node, Node, Node]]) -> bytes:
     # Sorted in chunks, each a run (one bytes object, no object per line), then the runs are
     # merged. Lines hold no character below U+0020 (they are escaped) and UTF-8 keeps the order
     # of code points, so sorting the text lines with their newline sorts the bytes of the lines.
-    runs: list[bytes] = []
-    it = iter(triples)
-    while lines := [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in islice(it, _CHUNK)]:
-        lines.sort()
-        runs.append("".join(line for line, _ in groupby(lines)).encode())
-        del lines
-    return _merge_runs(runs)
+    def runs() -> Iterator[bytes]:
+        it = iter(triples)
+        while lines := [f"{term(s)} {term(p)} {term(o)} .\n" for s, p, o in islice(it, _CHUNK)]:
+            lines.sort()
+            run = "".join(line for line, _ in groupby(lines)).encode()
+            del lines
+            yield run
+
+    _merge_runs(runs(), out, spill=spill)
 
 
-#: Triples serialised and sorted together (one run of :func:`ntriples_dumps`).
+#: Triples serialised and sorted together (one run of :func:`ntriples_dump`).
 _CHUNK = 50_000
-#: Above this many bytes, runs are merged through a temporary file (see :func:`_merge_runs`).
+#: Above this many bytes, runs are spilled to a temporary file and merged from it.
 _MERGE_IN_MEMORY = 32 * 1024 * 1024
+#: The bytes of all runs' read buffers when merging from the temporary file (each run's
+#: buffer between :data:`_MIN_RUN_BUFFER` and 1 MiB).
+_MERGE_BUFFERS = 16 * 1024 * 1024
+_MIN_RUN_BUFFER = 64 * 1024
 
 
-def _merge_runs(runs: list[bytes]) -> bytes:
-    """The sorted, de-duplicated lines of sorted runs (emptied on return).
+def _merge_runs(runs: Iterable[bytes], out: BinaryIO, *, spill: bool = True) -> None:
+    """Write the sorted, de-duplicated lines of sorted runs to ``out``.
 
-    A large result is merged into a temporary file read back as one ``bytes``: so the runs
-    and the result are never in memory together (at 10^5 relations, 300 MB each).
+    While they are few the runs are kept in memory; past :data:`_MERGE_IN_MEMORY` bytes they
+    go to a temporary file, read back by each run in small blocks while merging. So the
+    memory of the merge is bounded whatever the size: at 10^5 relations, runs and result are
+    300 MB each. ``spill=False`` keeps them all in memory.
     """
     import heapq
     import tempfile
 
-    if len(runs) <= 1:
-        return runs.pop() if runs else b""
-    merged = (line for line, _ in groupby(heapq.merge(*(io.BytesIO(r) for r in runs))))
-    if sum(map(len, runs)) <= _MERGE_IN_MEMORY:
-        runs.clear()
-        return b"".join(merged)
-    runs.clear()  # the merge holds them until it is done
-    with tempfile.TemporaryFile(prefix="il2kg-nt-") as fh:
-        fh.writelines(merged)
-        del merged
-        fh.seek(0)
-        return fh.read()
+    held: list[bytes] = []
+    size = 0
+    limit = _MERGE_IN_MEMORY if spill else float("inf")
+    spilled: BinaryIO | None = None
+    bounds: list[tuple[int, int]] = []
+    try:
+        for run in runs:
+            if spilled is None and size + len(run) <= limit:
+                held.append(run)
+                size += len(run)
+                continue
+            if spilled is None:
+                spilled = tempfile.TemporaryFile(prefix="il2kg-nt-")  # noqa: SIM115 (closed below)
+                for kept in held:
+                    bounds.append((spilled.tell(), len(kept)))
+                    spilled.write(kept)
+                held.clear()
+            bounds.append((spilled.tell(), len(run)))
+            spilled.write(run)
+            del run
+        if spilled is None and len(held) <= 1:
+            out.write(held[0] if held else b"")
+            return
+        if spilled is None:
+            sources: list[Iterable[bytes]] = [io.BytesIO(r) for r in held]
+        else:
+            spilled.flush()
+            buffer = min(1 << 20, max(_MIN_RUN_BUFFER, _MERGE_BUFFERS // len(bounds)))
+            sources = [_spilled_lines(spilled, at, n, buffer) for at, n in bounds]
+        out.writelines(line for line, _ in groupby(heapq.merge(*sources)))
+    finally:
+        if spilled is not None:
+            spilled.close()
+
+
+def _spilled_lines(spill: BinaryIO, offset: int, size: int, buffer: int) -> Iterator[bytes]:
+    """The lines of the run at ``offset`` (``size`` bytes) of ``spill``, read ``buffer`` bytes
+    at a time (the merge reads the runs in turn, so each read seeks)."""
+    end, carry = offset + size, b""
+    while offset < end:
+        spill.seek(offset)
+        block = carry + spill.read(min(buffer, end - offset))
+        offset += len(block) - len(carry)
+        cut = block.rfind(b"\n") + 1
+        carry = block[cut:]
+        yield from io.BytesIO(block[:cut])
+    if carry:  # a run ends with a newline; kept whole should it not
+        yield carry
 
 
 def _oxigraph_dumps(ntriples: bytes, fmt: str) -> bytes:
@@ -654,7 +722,7 @@ FORMATS: dict[str, Format] = {
             "turtle",
             (".ttl",),
             "RDF Turtle",
-            _single(lambda i: _oxigraph_dumps(i.ntriples, "turtle")),
+            _single(lambda i: _oxigraph_dumps(i.ntriples_bytes(), "turtle")),
         ),
         Format("nt", (".nt",), "RDF N-Triples (sorted)", _single(lambda i: i.ntriples)),
         Format(
@@ -667,7 +735,7 @@ FORMATS: dict[str, Format] = {
             "xml",
             (".rdf", ".owl", ".xml"),
             "RDF/XML",
-            _single(lambda i: _oxigraph_dumps(i.ntriples, "xml")),
+            _single(lambda i: _oxigraph_dumps(i.ntriples_bytes(), "xml")),
         ),
         Format(
             "graphml",
@@ -694,13 +762,19 @@ FORMATS: dict[str, Format] = {
 
 
 def dumps(
-    fmt: str, *, ntriples: bytes, graph: Callable[[], Graph], ds: Dataset, vocab: Vocabulary
-) -> dict[str, bytes]:
+    fmt: str,
+    *,
+    ntriples: bytes | FileBytes,
+    graph: Callable[[], Graph],
+    ds: Dataset,
+    vocab: Vocabulary,
+) -> Mapping[str, bytes | FileBytes]:
     """Serialise to ``fmt``; return ``{name: bytes}`` (one item named "", or the files of a
     directory format).
 
-    ``ntriples`` is the sorted N-Triples of the graph; ``graph`` is called only for formats
-    that need an rdflib graph (JSON-LD).
+    ``ntriples`` is the sorted N-Triples of the graph, as bytes or in a file (``nt`` then
+    returns that file, for :func:`il2kg.files.atomic_write_many` to copy); ``graph`` is called
+    only for formats that need an rdflib graph (JSON-LD).
 
     :raises OutputError: for an unknown format.
     """

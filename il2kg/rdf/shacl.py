@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from il2kg.dataset.ids import statement_id
 from il2kg.dataset.model import Dataset
 from il2kg.errors import Problem
+from il2kg.files import FileBytes
 from il2kg.namespaces import STATEMENT, compress, expand
 from il2kg.rdf.shacl_sparql import Violation, sparql_violations
 from il2kg.rdf.shacl_stream import stream_violations
@@ -63,7 +64,7 @@ def _locator(ds: Dataset) -> dict[str, tuple[str, int, int, str]]:
 
 
 def shacl_problems(
-    ntriples: bytes,
+    ntriples: bytes | FileBytes,
     graph: Callable[[], Graph],
     ds: Dataset,
     ontology: Path,
@@ -73,12 +74,14 @@ def shacl_problems(
     """Validate the data graph with the shapes; return the violations located in the YAML.
 
     ``graph`` is called only when pyshacl runs (it needs an rdflib graph); ``auto`` is the
-    one-pass engine, which needs ``ntriples`` sorted (as the build writes them).
+    one-pass engine, which needs ``ntriples`` sorted (as the build writes them), and reads a
+    :class:`~il2kg.files.FileBytes` in blocks (the SPARQL engine reads it whole).
     """
     if engine == "pyshacl":
         violations = pyshacl_violations(graph(), ontology, shapes)
     elif engine == "sparql":
-        violations = sparql_violations(ntriples, ontology, shapes)
+        nt = ntriples.read() if isinstance(ntriples, FileBytes) else ntriples
+        violations = sparql_violations(nt, ontology, shapes)
     else:
         violations = stream_violations(ntriples, ontology, shapes)
     if not violations:

@@ -6,7 +6,9 @@ pass collects every node's ``rdf:type`` (what ``sh:class`` needs of the values),
 the subjects one at a time and checks the shapes whose target classes the node has. It finds
 what pyshacl finds (``tests/test_shacl.py`` holds the three engines to the same violations) at
 a fraction of the time and memory of a store, at every size: no rdflib or pyoxigraph terms are
-made for the triples, only the bytes of each line are compared.
+made for the triples, only the bytes of each line are compared. N-Triples kept in a file
+(:class:`~il2kg.files.FileBytes`, as the build leaves them) are read in blocks of whole lines:
+a subject's lines may straddle two blocks, its group is carried over from one to the next.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from il2kg.files import BLOCK_SIZE, FileBytes
 from il2kg.rdf.shacl_sparql import RDF_TYPE, Constraint, Violation, shape_constraints
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -113,24 +116,33 @@ class _Check:
         return any(self.bad(v) for v in values)
 
 
-def _lines(ntriples: bytes) -> Iterator[tuple[bytes, bytes, bytes]]:
+def _lines(ntriples: bytes | FileBytes, block_size: int) -> Iterator[tuple[bytes, bytes, bytes]]:
     """(subject, predicate, object) of each line, terms as written; checks the sort order."""
     previous = b""
-    for line in io.BytesIO(ntriples):
-        if line < previous:
-            raise ValueError("the N-Triples are not sorted (SHACL in one pass needs them sorted)")
-        previous = line
-        s, p, rest = line.split(b" ", 2)
-        yield s, p, rest[: -3 if rest.endswith(b" .\n") else -2]
+    blocks = ntriples.blocks(block_size) if isinstance(ntriples, FileBytes) else (ntriples,)
+    for block in blocks:
+        for line in io.BytesIO(block):
+            if line < previous:
+                raise ValueError(
+                    "the N-Triples are not sorted (SHACL in one pass needs them sorted)"
+                )
+            previous = line
+            s, p, rest = line.split(b" ", 2)
+            yield s, p, rest[: -3 if rest.endswith(b" .\n") else -2]
 
 
-def stream_violations(ntriples: bytes, ontology: Path, shapes: Path) -> list[Violation]:
-    """Check the sorted, de-duplicated N-Triples of the data graph; every violation."""
+def stream_violations(
+    ntriples: bytes | FileBytes, ontology: Path, shapes: Path, *, block_size: int = BLOCK_SIZE
+) -> list[Violation]:
+    """Check the sorted, de-duplicated N-Triples of the data graph; every violation.
+
+    N-Triples in a file are read twice, ``block_size`` bytes of whole lines at a time.
+    """
     constraints = shape_constraints(shapes, ontology)
     interned: dict[frozenset[bytes], frozenset[bytes]] = {}
     types: dict[bytes, frozenset[bytes]] = {}
     subject, classes = b"", set[bytes]()
-    for s, p, o in _lines(ntriples):
+    for s, p, o in _lines(ntriples, block_size):
         if s != subject:
             if classes:
                 key = frozenset(classes)
@@ -153,7 +165,7 @@ def stream_violations(ntriples: bytes, ontology: Path, shapes: Path) -> list[Vio
                 found.add(Violation(node[1:-1].decode(), k.c.path, k.c.message))
 
     subject, props = b"", dict[bytes, list[bytes]]()
-    for s, p, o in _lines(ntriples):
+    for s, p, o in _lines(ntriples, block_size):
         if s != subject:
             if props:
                 check(subject, props)
