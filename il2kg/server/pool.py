@@ -1,11 +1,20 @@
 """The endpoint's query workers: processes answering :class:`QueryJob` from a read-only store.
 
-Each worker is a fresh Python process (``python -c``, no ``multiprocessing``: no resource
-tracker or fork server to outlive the endpoint) that
+The workers are forked by one small *zygote*: a fresh Python process (``python -c``, no
+``multiprocessing``: no resource tracker or fork server to outlive the endpoint) that imports
+pyoxigraph and this module once, freezes its objects (``gc.freeze``) and then, single-threaded,
+forks a worker whenever the pool asks for one, so the workers share its memory pages
+copy-on-write. The zygote
 
 - dies with the endpoint: ``PR_SET_PDEATHSIG`` (SIGKILL) on Linux, checked against ``getppid``
-  once set, a watchdog thread elsewhere. All workers are started by one long-lived thread of
-  the pool, because Linux sends that signal when the *thread* that started the child ends;
+  once set, a watchdog thread elsewhere. It is started by one long-lived thread of the pool,
+  because Linux sends that signal when the *thread* that started the child ends;
+- never opens the store, never starts a thread and is never hardened (a hardened process may
+  not fork); it kills a worker when the pool asks, and reaps its children.
+
+Each worker
+
+- dies with the zygote (``PR_SET_PDEATHSIG`` again), so with the endpoint;
 - installs the project's one sandbox policy, :func:`il2kg.query.sandbox.harden`, before it
   opens the store (``pyoxigraph.Store.read_only``) or runs anything else;
 - answers jobs over a socket pair until it closes.
@@ -22,8 +31,11 @@ import contextlib
 import io
 import json
 import os
+import pickle
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -31,7 +43,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from queue import Empty, Queue
 from typing import Any, Final, TypeVar
@@ -45,11 +56,51 @@ DEFAULT_QUEUE: Final = 32
 
 _T = TypeVar("_T")
 _PR_SET_PDEATHSIG: Final = 1
-#: What a worker process runs (``python -c``): the parent's ``sys.path``, then the worker.
-_WORKER_CODE: Final = (
+#: What the zygote process runs (``python -c``): the parent's ``sys.path``, then the zygote.
+_ZYGOTE_CODE: Final = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[4]); "
-    "from il2kg.server.pool import worker_entry; worker_entry()"
+    "from il2kg.server.pool import zygote_entry; zygote_entry()"
 )
+#: A request to the zygote: an operation byte and a process id.
+_REQUEST: Final = struct.Struct("!cq")
+_SPAWN: Final = b"S"
+_KILL: Final = b"K"
+_LENGTH: Final = struct.Struct("!Q")
+
+
+class Channel:
+    """Pickled messages over a stream socket (the pool's end or a worker's end of a pair)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def send(self, obj: Any) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sock.sendall(_LENGTH.pack(len(data)))
+        self.sock.sendall(data)
+
+    def _exact(self, n: int) -> bytearray:
+        buf = bytearray(n)
+        view, got = memoryview(buf), 0
+        while got < n:
+            k = self.sock.recv_into(view[got:])
+            if not k:
+                raise EOFError("the other end closed the channel")
+            got += k
+        return buf
+
+    def recv(self) -> Any:
+        (n,) = _LENGTH.unpack(self._exact(_LENGTH.size))
+        return pickle.loads(self._exact(n))
+
+    def poll(self, timeout: float) -> bool:
+        """Whether a message (or the end of the channel) arrives within ``timeout`` seconds."""
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(max(0, int(timeout * 1000 + 0.999))))
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 # -- the worker processes ------------------------------------------------------------------------
@@ -153,14 +204,83 @@ def die_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True, name="il2kg-parent-watch").start()
 
 
-def worker_entry() -> None:
-    """The ``python -c`` entry of a worker: ``argv`` is the socket fd, parent pid, store folder."""
+def zygote_entry() -> None:
+    """The ``python -c`` entry of the zygote: ``argv`` is the socket fd, parent pid, store folder."""
     fd, parent, location = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     die_with_parent(parent)
-    worker_main(location, Connection(fd))
+    zygote_main(location, socket.socket(fileno=fd))
 
 
-def worker_main(location: str, conn: Connection) -> None:
+def zygote_main(location: str, control: socket.socket) -> None:
+    """Fork a worker for each spawn request on ``control``; kill one on request; reap them.
+
+    Runs single-threaded until ``control`` closes. What the workers need is imported here once
+    and frozen, so that their pages stay shared.
+    """
+    import gc
+
+    import pyoxigraph  # noqa: F401  (imported once, shared by every worker)
+
+    from il2kg.query import sandbox  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    me, live = os.getpid(), set[int]()
+    while True:
+        try:
+            op, pid, fds = _read_request(control)
+        except (EOFError, OSError):
+            os._exit(0)
+        if op == _SPAWN and fds:
+            child = os.fork()
+            if child == 0:  # the worker
+                control.close()
+                die_with_parent(me)
+                try:
+                    worker_main(location, Channel(socket.socket(fileno=fds[0])))
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            live.add(child)
+            pid = child
+        elif op == _KILL and pid in live:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            live.discard(pid)
+        else:
+            for extra in fds:
+                os.close(extra)
+            pid = 0
+        while live:  # reap the workers that ended by themselves
+            try:
+                done, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                live.clear()
+                break
+            if not done:
+                break
+            live.discard(done)
+        control.sendall(_REQUEST.pack(op, pid))
+
+
+def _read_request(sock: socket.socket) -> tuple[bytes, int, list[int]]:
+    """One request to the zygote, and the file descriptors it carries."""
+    data, fds, _, _ = socket.recv_fds(sock, _REQUEST.size, 1)
+    while data and len(data) < _REQUEST.size:
+        more = sock.recv(_REQUEST.size - len(data))
+        if not more:
+            break
+        data += more
+    if len(data) < _REQUEST.size:
+        for fd in fds:
+            os.close(fd)
+        raise EOFError("the pool closed the zygote's socket")
+    op, pid = _REQUEST.unpack(data)
+    return op, pid, list(fds)
+
+
+def worker_main(location: str, conn: Channel) -> None:
     """A worker process: harden, open the store read-only, answer jobs until the pipe closes."""
     from il2kg.query.sandbox import harden
 
@@ -193,16 +313,23 @@ class PoolFull(Exception):
 
 @dataclass(eq=False)
 class _Worker:
+    pid: int
+    conn: Channel
+
+
+@dataclass(eq=False)
+class _Zygote:
     process: subprocess.Popen[bytes]
-    conn: Connection
+    control: socket.socket
 
 
 class _Spawner:
-    """The one thread that starts every worker, alive as long as the pool.
+    """The one thread that starts the zygote, alive as long as the pool.
 
     ``PR_SET_PDEATHSIG`` fires when the thread that forked the child ends, not the process: a
-    worker started by a short-lived thread (a request thread, a replacement thread) would be
-    killed with it. This thread ends only when the pool closes (or the process dies).
+    zygote started by a short-lived thread (a request thread, a replacement thread) would be
+    killed with it, and its workers with it. This thread ends only when the pool closes (or
+    the process dies).
     """
 
     def __init__(self) -> None:
@@ -255,6 +382,8 @@ class QueryPool:
         self._closed = False
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
+        self._zygote: _Zygote | None = None
+        self._zygote_lock = threading.Lock()
         self._spawner = _Spawner()
         try:
             starting = [self._start() for _ in range(size)]
@@ -266,17 +395,30 @@ class QueryPool:
             raise
 
     def _start(self) -> _Worker:
-        return self._spawner.call(self._launch)
+        """Have the zygote fork one worker (started again first if it died)."""
+        with self._zygote_lock:
+            if self._closed:
+                raise EndpointError("the query pool is closed")
+            for attempt in (1, 2):
+                if self._zygote is None:
+                    self._zygote = self._spawner.call(self._launch_zygote)
+                try:
+                    return self._spawn(self._zygote)
+                except (EOFError, OSError) as exc:
+                    self._stop_zygote()
+                    if attempt == 2:
+                        raise EndpointError(f"cannot start a query worker: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _launch(self) -> _Worker:
-        """Start one worker process (runs on the spawner thread)."""
+    def _launch_zygote(self) -> _Zygote:
+        """Start the zygote process (runs on the spawner thread)."""
         parent, child = socket.socketpair()
         try:
             proc = subprocess.Popen(
                 [
                     sys.executable,
                     "-c",
-                    _WORKER_CODE,
+                    _ZYGOTE_CODE,
                     str(child.fileno()),
                     str(os.getpid()),
                     self.location,
@@ -288,19 +430,52 @@ class QueryPool:
             )
         except OSError as exc:
             parent.close()
-            raise EndpointError(f"cannot start a query worker: {exc}") from exc
+            raise EndpointError(f"cannot start the query workers' zygote: {exc}") from exc
         finally:
             child.close()
-        w = _Worker(proc, Connection(parent.detach()))
+        return _Zygote(proc, parent)
+
+    def _ask(self, zygote: _Zygote, op: bytes, pid: int = 0, fds: list[int] | None = None) -> int:
+        """One request to the zygote and its answer (a process id); caller holds the lock."""
+        socket.send_fds(zygote.control, [_REQUEST.pack(op, pid)], fds or [])
+        got = b""
+        while len(got) < _REQUEST.size:
+            more = zygote.control.recv(_REQUEST.size - len(got))
+            if not more:
+                raise EOFError("the zygote ended")
+            got += more
+        return int(_REQUEST.unpack(got)[1])
+
+    def _spawn(self, zygote: _Zygote) -> _Worker:
+        parent, child = socket.socketpair()
+        try:
+            pid = self._ask(zygote, _SPAWN, fds=[child.fileno()])
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        w = _Worker(pid, Channel(parent))
         with self._lock:
             self._all.add(w)
         return w
+
+    def _stop_zygote(self) -> None:
+        """End the zygote (its workers die with it); caller holds the zygote lock."""
+        zygote, self._zygote = self._zygote, None
+        if zygote is None:
+            return
+        with contextlib.suppress(Exception):
+            zygote.control.close()
+        with contextlib.suppress(Exception):
+            zygote.process.kill()
+            zygote.process.wait(5)
 
     @property
     def pids(self) -> list[int]:
         """The process ids of the live workers."""
         with self._lock:
-            return [w.process.pid for w in self._all]
+            return [w.pid for w in self._all]
 
     def _await_ready(self, w: _Worker, wait: float = 60.0) -> None:
         try:
@@ -312,9 +487,12 @@ class QueryPool:
             raise EndpointError(f"a query worker failed to open the store in {self.location}")
 
     def _kill(self, w: _Worker) -> None:
-        with contextlib.suppress(Exception):
-            w.process.kill()
-            w.process.wait(5)
+        with self._zygote_lock:
+            if self._zygote is not None:
+                try:
+                    self._ask(self._zygote, _KILL, w.pid)
+                except (EOFError, OSError):
+                    self._stop_zygote()
         with contextlib.suppress(Exception):
             w.conn.close()
         with self._lock:
@@ -380,6 +558,8 @@ class QueryPool:
             workers = list(self._all)
         for w in workers:
             self._kill(w)
+        with self._zygote_lock:
+            self._stop_zygote()
         self._spawner.stop()
 
 
@@ -387,10 +567,12 @@ __all__ = [
     "DEFAULT_QUEUE",
     "MAX_ANSWER_BYTES",
     "Answer",
+    "Channel",
     "PoolFull",
     "QueryJob",
     "QueryPool",
     "die_with_parent",
-    "worker_entry",
     "worker_main",
+    "zygote_entry",
+    "zygote_main",
 ]
