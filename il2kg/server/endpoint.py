@@ -47,7 +47,7 @@ from il2kg.errors import EndpointError
 from il2kg.server.answers import DEFAULT_MAX_BYTES, AnswerCache
 from il2kg.server.app import App
 from il2kg.server.guard import ConnectionLimits, GuardedServer, make_server, stop_server
-from il2kg.server.pool import DEFAULT_QUEUE, MAX_ANSWER_BYTES, QueryPool
+from il2kg.server.pool import DEFAULT_QUEUE, DEFAULT_RETIRE, MAX_ANSWER_BYTES, QueryPool
 
 #: Request threads beyond one per running or waiting query: for /explore, / and the 503s.
 SPARE_THREADS: Final = 4
@@ -176,13 +176,16 @@ def start(
     limits: ConnectionLimits | None = None,
     background: bool = False,
     answer_cache: int = DEFAULT_MAX_BYTES,
+    worker_idle: float = DEFAULT_RETIRE,
 ) -> Endpoint:
     """Prepare the store, start the workers and the HTTP server; return the running endpoint.
 
     ``workers`` queries run at once and ``queue`` more wait for a worker; beyond that a query
     is answered 503 with ``Retry-After`` at once. ``limits`` bounds the connections
     (:class:`~il2kg.server.guard.ConnectionLimits`). Up to ``answer_cache`` bytes of answers
-    are kept and given again to the same request (``0``: none). ``port=0`` picks a free port. With
+    are kept and given again to the same request (``0``: none). A worker idle for
+    ``worker_idle`` seconds is ended and forked again when a query needs it (``0``: never).
+    ``port=0`` picks a free port. With
     ``background`` the server runs in a daemon thread (for tests and notebooks); otherwise call
     ``endpoint.server.run()`` to serve until interrupted. Raises :class:`EndpointError` when
     the address is in use or the store cannot be opened.
@@ -195,7 +198,7 @@ def start(
 
     limits = limits or ConnectionLimits()
     folder = prepare_store(kg, location)
-    pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue)
+    pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue, retire=worker_idle)
     app = App(
         pool,
         explorer=kg_explorer(kg),
@@ -240,6 +243,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "void": endpoint.url + "/.well-known/void",
         "timeout_s": endpoint.pool.timeout,
         "workers": endpoint.pool.size,
+        "worker_idle_s": endpoint.pool.retire,
         "queue": endpoint.pool.queue,
         "max_connections": endpoint.limits.total,
         "max_client_connections": endpoint.limits.per_client,

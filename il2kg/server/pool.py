@@ -44,7 +44,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty, Queue
+from queue import Empty, LifoQueue, Queue
 from typing import Any, Final, TypeVar
 
 from il2kg.errors import EndpointError, QueryTimeout
@@ -53,6 +53,8 @@ from il2kg.errors import EndpointError, QueryTimeout
 MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
 #: Queries that may wait for a free worker by default; one more is refused at once (503).
 DEFAULT_QUEUE: Final = 32
+#: Seconds a worker may stay idle by default before it is ended (and forked again when needed).
+DEFAULT_RETIRE: Final = 30.0
 
 _T = TypeVar("_T")
 _PR_SET_PDEATHSIG: Final = 1
@@ -315,6 +317,7 @@ class PoolFull(Exception):
 class _Worker:
     pid: int
     conn: Channel
+    used: float = 0.0  # when it last became idle (time.monotonic)
 
 
 @dataclass(eq=False)
@@ -360,6 +363,11 @@ class QueryPool:
     :meth:`run` waits at most ``timeout`` seconds in all (for a free worker, then for the
     answer); a worker that overruns is killed and replaced in the background. At most ``size``
     jobs run and ``queue`` wait; :meth:`run` raises :class:`PoolFull` at once beyond that.
+
+    ``size`` workers start with the pool (so a store that cannot be opened fails at once). A
+    worker idle for ``retire`` seconds is ended (``0``: never), and one is forked again when a
+    job finds no idle worker: an idle endpoint holds no open store. The most recently used
+    idle worker takes the next job, so under a light load the others retire.
     """
 
     def __init__(
@@ -368,19 +376,26 @@ class QueryPool:
         size: int = 2,
         timeout: float = 10.0,
         queue: int = DEFAULT_QUEUE,
+        retire: float = DEFAULT_RETIRE,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         if queue < 0:
             raise ValueError("the queue of a query pool cannot be negative")
+        if retire < 0:
+            raise ValueError("the idle time of a query worker cannot be negative")
         self.location = str(location)
         self.size = size
         self.timeout = timeout
         self.queue = queue
+        self.retire = retire
         self._admitted = threading.BoundedSemaphore(size + queue)
-        self._idle: Queue[_Worker] = Queue()
+        self._idle: LifoQueue[_Worker] = LifoQueue()
         self._closed = False
+        self._closing = threading.Event()
         self._all: set[_Worker] = set()
+        self._starting = 0  # workers being started (not yet in _all)
+        self._waiting = 0  # jobs waiting for an idle worker
         self._lock = threading.Lock()
         self._zygote: _Zygote | None = None
         self._zygote_lock = threading.Lock()
@@ -389,10 +404,12 @@ class QueryPool:
             starting = [self._start() for _ in range(size)]
             for w in starting:
                 self._await_ready(w)
-                self._idle.put(w)
+                self._put_idle(w)
         except BaseException:
             self.close()
             raise
+        if retire:
+            threading.Thread(target=self._retire_loop, daemon=True, name="il2kg-retire").start()
 
     def _start(self) -> _Worker:
         """Have the zygote fork one worker (started again first if it died)."""
@@ -498,22 +515,61 @@ class QueryPool:
         with self._lock:
             self._all.discard(w)
 
-    def _replace(self) -> None:
-        if self._closed:
-            return
+    def _put_idle(self, w: _Worker) -> None:
+        w.used = time.monotonic()
+        self._idle.put(w)
+
+    def _short(self) -> bool:
+        """Whether fewer than ``size`` workers live or start; caller holds the lock."""
+        return not self._closed and len(self._all) + self._starting < self.size
+
+    def _grow(self) -> None:
+        """Start one more worker in the background, unless ``size`` live or start already."""
+        with self._lock:
+            if not self._short():
+                return
+            self._starting += 1
+        threading.Thread(target=self._add, daemon=True, name="il2kg-start").start()
+
+    def _add(self) -> None:
         try:
             w = self._start()
+        except Exception:  # pragma: no cover - the next failure of run() reports it
+            return
+        finally:
+            with self._lock:
+                self._starting -= 1
+        try:
             self._await_ready(w)
         except Exception:  # pragma: no cover - the next failure of run() reports it
             return
         if self._closed:
             self._kill(w)
         else:
-            self._idle.put(w)
+            self._put_idle(w)
 
     def _lost(self, w: _Worker) -> None:
         self._kill(w)
-        threading.Thread(target=self._replace, daemon=True, name="il2kg-replace").start()
+        self._grow()
+
+    def _retire_loop(self) -> None:
+        """End the workers idle for ``retire`` seconds, until the pool closes."""
+        while not self._closing.wait(max(0.05, self.retire / 4)):
+            idle: list[_Worker] = []
+            with contextlib.suppress(Empty):
+                while True:
+                    idle.append(self._idle.get_nowait())
+            now = time.monotonic()
+            old = [w for w in idle if now - w.used >= self.retire]
+            for w in sorted((w for w in idle if w not in old), key=lambda w: w.used):
+                self._idle.put(w)  # the most recently used on top
+            for w in old:
+                with self._lock:
+                    self._all.discard(w)
+                    wanted = self._waiting > 0  # a job began to wait meanwhile
+                self._kill(w)
+                if wanted:
+                    self._grow()
 
     def run(self, job: QueryJob) -> Answer:
         """Run ``job``; raise :class:`QueryTimeout` when it (or the wait for a worker) overruns.
@@ -534,16 +590,14 @@ class QueryPool:
     def _run(self, job: QueryJob) -> Answer:
         deadline = time.monotonic() + self.timeout
         try:
-            w = self._idle.get(timeout=self.timeout)
+            w = self._idle.get_nowait()
         except Empty:
-            raise QueryTimeout(
-                f"every query worker stayed busy for {self.timeout:g} s; try again later"
-            ) from None
+            w = self._wait_for_worker()
         try:
             w.conn.send(job)
             if w.conn.poll(max(0.0, deadline - time.monotonic())):
                 answer: Answer = w.conn.recv()
-                self._idle.put(w)
+                self._put_idle(w)
                 return answer
         except (EOFError, OSError):
             self._lost(w)
@@ -551,9 +605,25 @@ class QueryPool:
         self._lost(w)
         raise QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s")
 
+    def _wait_for_worker(self) -> _Worker:
+        """An idle worker within the timeout, one started if fewer than ``size`` live."""
+        with self._lock:
+            self._waiting += 1
+        try:
+            self._grow()
+            return self._idle.get(timeout=self.timeout)
+        except Empty:
+            raise QueryTimeout(
+                f"every query worker stayed busy for {self.timeout:g} s; try again later"
+            ) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        self._closing.set()
         with self._lock:
             workers = list(self._all)
         for w in workers:
@@ -565,6 +635,7 @@ class QueryPool:
 
 __all__ = [
     "DEFAULT_QUEUE",
+    "DEFAULT_RETIRE",
     "MAX_ANSWER_BYTES",
     "Answer",
     "Channel",
