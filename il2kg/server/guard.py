@@ -22,6 +22,7 @@ second. These hooks use waitress' channel and server classes (tested with waitre
 from __future__ import annotations
 
 import contextlib
+import copy
 import socket
 import threading
 import time
@@ -93,7 +94,12 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         self.answers = answers
         self.stopping = False
         self._inline: deque[tuple[_GuardedChannel, Any]] = deque()
+        self._loop_thread: int | None = None  # the thread running the event loop
         super().__init__(*args, **kw)
+        #: the adjustments an inline answer is written with: nothing is sent while it is
+        #: written, so its header and body leave in one ``send``
+        self._buffered = copy.copy(self.adj)
+        self._buffered.send_bytes = 1 << 62
 
     # -- connections per client ---------------------------------------------------------------
 
@@ -148,8 +154,10 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         if isinstance(task, _GuardedChannel):
             inline, kept = self._inline_answer(task)
             if inline:
-                self._inline.append((task, kept))  # answered by readable(), on this thread
-                self.pull_trigger()
+                self._inline.append((task, kept))  # answered by readable(), on the loop
+                if threading.get_ident() != self._loop_thread:
+                    self.pull_trigger()  # from a request thread (a pipelined request): wake it
+                # on the loop itself, readable() runs before the next poll anyway
                 return
         super().add_task(task)
 
@@ -177,14 +185,23 @@ class GuardedServer(TcpWSGIServer):  # type: ignore[misc]
         if self.stopping:  # stop_server() asked: close everything from the loop's own thread
             wasyncore.close_all(self._map)
             return False
+        self._loop_thread = threading.get_ident()
         while self._inline:
             channel, kept = self._inline.popleft()
             pinned = self.answers.pinned(kept) if kept is not None else contextlib.nullcontext()
             try:
-                with pinned:
-                    channel.service()
+                channel.adj = self._buffered
+                try:
+                    with pinned:
+                        channel.service()
+                finally:
+                    channel.adj = self.adj
+                if channel.total_outbufs_len:  # header and body in one send; never a close
+                    channel._flush_some_if_lockable(do_close=False)  # here, amid poll's setup
             except Exception:  # pragma: no cover - service() reports its own errors
                 channel.will_close = True
+            if channel.total_outbufs_len or channel.will_close or channel.close_when_flushed:
+                self.pull_trigger()  # the loop sends the rest, or closes the connection, at once
         return bool(super().readable())
 
 
