@@ -78,7 +78,7 @@ from il2kg.cli import State, echo_json, pass_state
     show_default=True,
     metavar="SECONDS",
     help="Seconds a query worker may stay idle before it ends (one is forked again, in about "
-    "50 ms, when a query needs it; 0: never).",
+    "40 ms, when a query needs it; 0: never).",
 )
 @pass_state
 def serve(
