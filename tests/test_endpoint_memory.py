@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from il2kg.errors import EndpointError
 from il2kg.kg import KnowledgeGraph
 from il2kg.query.stores import DATA_GRAPH, ONTOLOGY_GRAPH
 from il2kg.server.endpoint import prepare_store
@@ -111,6 +113,7 @@ def test_retiring_never_strands_a_waiting_query(store: Path) -> None:
 
 _PROBE = """
 import json, sys, urllib.request
+from il2kg.errors import EndpointError
 from il2kg.kg import KnowledgeGraph
 from il2kg.server.endpoint import start
 ep = start(KnowledgeGraph(sys.argv[1]), port=0, location=sys.argv[2], background=True)
@@ -135,3 +138,20 @@ def test_the_server_process_loads_rdflib_only_for_a_page(tmp_path: Path) -> None
     seen = json.loads(done.stdout)
     assert seen["/health"] == [] and seen["/query?query=ASK%7B%3Fs%20%3Fp%20%3Fo%7D"] == []
     assert "rdflib" in seen["/.well-known/void"]  # the VoID is made with rdflib, on demand
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_zygote_takes_its_workers_and_is_started_again(store: Path) -> None:
+    pool = QueryPool(store, size=1, timeout=10, retire=0)
+    try:
+        (worker,) = pool.pids
+        zygote = _ppid(worker)
+        os.kill(zygote, signal.SIGKILL)
+        assert _until(lambda: _zombie(worker))  # the worker died with it (PR_SET_PDEATHSIG)
+        with pytest.raises(EndpointError):  # the query sent to the dead worker
+            pool.run(ASK)
+        assert json.loads(pool.run(ASK).body)["boolean"] is True  # a new zygote, a new worker
+        (again,) = pool.pids
+        assert again != worker and _ppid(again) not in (zygote, os.getpid())
+    finally:
+        pool.close()

@@ -235,8 +235,15 @@ def zygote_main(location: str, control: socket.socket) -> None:
             op, pid, fds = _read_request(control)
         except (EOFError, OSError):
             os._exit(0)
+        for extra in fds[1:]:
+            os.close(extra)
         if op == _SPAWN and fds:
-            child = os.fork()
+            try:
+                child = os.fork()
+            except OSError:  # no process to be had: the pool sees the channel end, unready
+                os.close(fds[0])
+                control.sendall(_REQUEST.pack(op, 0))
+                continue
             if child == 0:  # the worker
                 control.close()
                 die_with_parent(me)
@@ -253,7 +260,7 @@ def zygote_main(location: str, control: socket.socket) -> None:
                 os.waitpid(pid, 0)
             live.discard(pid)
         else:
-            for extra in fds:
+            for extra in fds[:1]:
                 os.close(extra)
             pid = 0
         while live:  # reap the workers that ended by themselves
