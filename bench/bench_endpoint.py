@@ -3,6 +3,7 @@
     python bench/bench_endpoint.py                        # the shipped data, 10 s per cell
     python bench/bench_endpoint.py --relations 60000      # ~1.3 M triples (synthetic KB)
     python bench/bench_endpoint.py --json results.json    # also write the tables (bench/report.py)
+    python bench/bench_endpoint.py --memory-only          # start-up and idle memory only
 
 Starts ``il2kg serve`` (its defaults) on a free loopback port, which fills or reuses its on-disk
 Oxigraph store, copies that store and starts ``oxigraph serve-read-only`` on the copy. Both
@@ -11,6 +12,9 @@ graphs with ``default-graph-uri`` / ``named-graph-uri``. Every query is first as
 the answers compared. Then for each query and number of clients, ``wrk`` (Debian's ``wrk``:
 keep-alive connections, closed loop) runs for ``--duration`` seconds against one server and then
 the other, the order alternating; the servers' process trees are sampled for CPU and memory.
+
+Memory is sampled twice: 1 s after the first answers (il2kg's query workers alive), and once
+il2kg has ended its idle workers (``il2kg serve --worker-idle``, 30 s by default).
 
 Two kinds of load: ``same`` repeats one query text (what a dashboard or a crawler does), and
 ``distinct`` gives every request a query text of its own (a Lua script appends a distinct
@@ -116,6 +120,20 @@ def tree_mem_mb(pid: int) -> dict[str, float]:
     return {"rss": rss / 2**20, "pss": pss / 2**20}
 
 
+def per_process_pss(pid: int) -> str:
+    """Each process of the tree: its PSS (MiB) and its place (server, child, grandchild)."""
+    import psutil
+
+    parts = []
+    for q in tree(pid):
+        try:
+            shown = "server" if q.pid == pid else "child" if q.ppid() == pid else "grandchild"
+            parts.append(f"{q.memory_full_info().pss / 2**20:.1f} ({shown})")
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return " + ".join(parts)
+
+
 def tree_cpu_s(pid: int) -> float:
     import psutil
 
@@ -206,7 +224,12 @@ def main() -> None:
     ap.add_argument("--starts", type=int, default=3, help="start-ups to time (warm cache)")
     ap.add_argument("--serve-args", default="", help="more options for il2kg serve")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument(
+        "--memory-only", action="store_true", help="start-up and idle memory only (no wrk runs)"
+    )
     args = ap.parse_args()
+    if args.memory_only:
+        args.loads = []
     if not shutil.which("wrk"):
         sys.exit("bench_endpoint needs wrk (Debian: apt-get install wrk)")
     il2kg = str(Path(sys.executable).with_name("il2kg"))
@@ -295,6 +318,16 @@ def main() -> None:
                 sys.exit(f"{q}: il2kg and oxigraph answer differently:\n{a}\n{b}")
         time.sleep(1)
         idle = {s: tree_mem_mb(pid) for s, pid in pids.items()}
+        for s, pid in pids.items():
+            print(f"idle PSS of {s}: {per_process_pss(pid)}", flush=True)
+        # il2kg ends a worker idle for --worker-idle seconds: wait for that, then measure again
+        t0 = time.monotonic()
+        while len(tree(il.pid)) > 2 and time.monotonic() - t0 < 300:
+            time.sleep(0.5)
+        waited = time.monotonic() - t0
+        retired = {s: tree_mem_mb(pid) for s, pid in pids.items()}
+        for s, pid in pids.items():
+            print(f"PSS of {s} {waited:.0f} s later: {per_process_pss(pid)}", flush=True)
         cells: dict[tuple[str, str, int, str], dict[str, Any]] = {}
         flip = False
         for load in args.loads:
@@ -378,12 +411,19 @@ def main() -> None:
                 f"{idle['oxigraph']['pss']:.0f} MiB",
                 f"{idle['il2kg']['pss'] / idle['oxigraph']['pss']:.1f}×",
             ],
+            [
+                f"idle memory once the idle workers ended ({waited + 1:.0f} s without a query)",
+                f"{retired['il2kg']['pss']:.0f} MiB",
+                f"{retired['oxigraph']['pss']:.0f} MiB",
+                f"{retired['il2kg']['pss'] / retired['oxigraph']['pss']:.1f}×",
+            ],
             ["first start (fills the store)", f"{first:.1f} s", "", ""],
         ],
     )
-    for t in (throughput, startup):
+    tables = [startup] if args.memory_only else [throughput, startup]
+    for t in tables:
         print("\n" + t["title"] + "\n" + markdown_table(t["header"], t["rows"]))
-    write_results(args.json, "endpoint", [throughput, startup])
+    write_results(args.json, "endpoint", tables)
 
 
 if __name__ == "__main__":

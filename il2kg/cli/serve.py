@@ -71,6 +71,15 @@ from il2kg.cli import State, echo_json, pass_state
     metavar="MIB",
     help="MiB of answers kept to answer the same query again without a worker (0: none).",
 )
+@click.option(
+    "--worker-idle",
+    type=click.FloatRange(min=0, max=86400),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds a query worker may stay idle before it ends (one is forked again, in about "
+    "40 ms, when a query needs it; 0: never).",
+)
 @pass_state
 def serve(
     state: State,
@@ -85,6 +94,7 @@ def serve(
     max_client_connections: int,
     request_timeout: float,
     answer_cache: int,
+    worker_idle: float,
 ) -> None:
     """Serve the graph as a read-only SPARQL 1.1 endpoint, with the HTML explorer.
 
@@ -123,6 +133,7 @@ def serve(
             request_timeout=request_timeout,
         ),
         answer_cache=answer_cache * 1024 * 1024,
+        worker_idle=worker_idle,
     )
     info = describe(endpoint)
     click.echo(f"il2kg SPARQL endpoint: {info['query']}", err=True)

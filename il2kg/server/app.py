@@ -12,7 +12,7 @@ import contextlib
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from il2kg.errors import Il2kgError, QueryError, QueryTimeout
 from il2kg.query.checked import CheckedCache
@@ -24,6 +24,10 @@ from il2kg.server.web import error as _error
 
 if TYPE_CHECKING:
     from il2kg.kg import KnowledgeGraph
+    from il2kg.server.deref import Documents
+    from il2kg.server.describe import Descriptions
+
+_T = TypeVar("_T")
 
 #: Longest query text accepted, in bytes.
 MAX_QUERY_BYTES: Final = 256 * 1024
@@ -70,15 +74,10 @@ class App:
         self.cors = cors
         self.max_bytes = max_bytes
         self.kg = kg
-        self.descriptions = None
-        self.documents = None
+        self._descriptions: Descriptions | None = None
+        self._documents: Documents | None = None
+        self._made_lock = threading.Lock()
         self._examples: list[dict[str, Any]] | None = None
-        if kg is not None:
-            from il2kg.server.deref import Documents
-            from il2kg.server.describe import Descriptions
-
-            self.descriptions = Descriptions(kg)
-            self.documents = Documents(kg)
         self._pages: dict[tuple[tuple[str, str], ...], bytes] = {}
         self._pages_lock = threading.Lock()
 
@@ -111,6 +110,32 @@ class App:
             yield
         finally:
             self._local.pinned = None
+
+    # -- the pages made from the graph, built on first use (they import rdflib) ------------------
+
+    @property
+    def descriptions(self) -> Descriptions | None:
+        """The Service Description and VoID of ``kg`` (``None`` without a graph)."""
+        from il2kg.server.describe import Descriptions
+
+        return self._made("_descriptions", Descriptions)
+
+    @property
+    def documents(self) -> Documents | None:
+        """The documents of the graph's minted IRIs (``None`` without a graph)."""
+        from il2kg.server.deref import Documents
+
+        return self._made("_documents", Documents)
+
+    def _made(self, name: str, make: Callable[[KnowledgeGraph], _T]) -> _T | None:
+        """The attribute ``name``, made from ``kg`` by ``make`` on first use."""
+        if self.kg is None:
+            return None
+        with self._made_lock:
+            if getattr(self, name) is None:
+                setattr(self, name, make(self.kg))
+            made: _T = getattr(self, name)
+        return made
 
     def caption(self) -> str:
         """What data and version the pages show; made on first use (it reads the whole dataset,

@@ -35,6 +35,7 @@ client may choose others with ``default-graph-uri`` / ``named-graph-uri``.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,7 +47,7 @@ from il2kg.errors import EndpointError
 from il2kg.server.answers import DEFAULT_MAX_BYTES, AnswerCache
 from il2kg.server.app import App
 from il2kg.server.guard import ConnectionLimits, GuardedServer, make_server, stop_server
-from il2kg.server.pool import DEFAULT_QUEUE, MAX_ANSWER_BYTES, QueryPool
+from il2kg.server.pool import DEFAULT_QUEUE, DEFAULT_RETIRE, MAX_ANSWER_BYTES, QueryPool
 
 #: Request threads beyond one per running or waiting query: for /explore, / and the 503s.
 SPARE_THREADS: Final = 4
@@ -71,11 +72,44 @@ def prepare_store(kg: KnowledgeGraph, location: str | Path) -> Path:
     folder = Path(location)
     graphs: dict[str, bytes | Callable[[], bytes]] = {
         DATA_GRAPH: lambda: kg.ntriples,
-        ONTOLOGY_GRAPH: ontology_ntriples(),
+        ONTOLOGY_GRAPH: ontology_ntriples,
     }
-    # the data's digest from the build cache: a reused store needs no N-Triples read
-    digests = {DATA_GRAPH: kg.ntriples_digest()}
+    # the digests from the build cache: a reused store needs no N-Triples made or read (and the
+    # server process no pyoxigraph, which only its query workers need)
+    digests = {DATA_GRAPH: kg.ntriples_digest(), ONTOLOGY_GRAPH: ontology_digest()}
     return load_store(folder, graphs, reclaim=_inside(folder, cache_dir()), digests=digests)
+
+
+def ontology_digest() -> str:
+    """The SHA-256 of :func:`~il2kg.query.stores.ontology_ntriples`, remembered in the build cache.
+
+    Making those N-Triples takes pyoxigraph; the digest is kept in a file named by what it
+    depends on (the ontology's bytes and the installed pyoxigraph), so a start with a warm
+    cache computes nothing.
+    """
+    import hashlib
+    import importlib.util
+
+    from il2kg.query.stores import content_digest, ontology_ntriples
+    from il2kg.resources import cache_dir, ontology_dir
+
+    key = hashlib.sha256((ontology_dir() / "il2kg.ttl").read_bytes())
+    spec = importlib.util.find_spec("pyoxigraph")  # found, not imported
+    if spec is not None and spec.origin:  # the installed pyoxigraph: its files' sizes and times
+        for p in sorted(Path(spec.origin).parent.iterdir()):
+            if p.is_file():
+                st = p.stat()
+                key.update(f"{p.name}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    memo = cache_dir() / "oxigraph" / f"ontology-{key.hexdigest()[:32]}.sha256"
+    with contextlib.suppress(OSError):
+        return memo.read_text(encoding="ascii").strip()
+    digest = content_digest(ontology_ntriples())
+    with contextlib.suppress(OSError):
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        tmp = memo.with_name(f".{memo.name}.{os.getpid()}")
+        tmp.write_text(digest + "\n", encoding="ascii")
+        os.replace(tmp, memo)
+    return digest
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -142,27 +176,34 @@ def start(
     limits: ConnectionLimits | None = None,
     background: bool = False,
     answer_cache: int = DEFAULT_MAX_BYTES,
+    worker_idle: float = DEFAULT_RETIRE,
 ) -> Endpoint:
     """Prepare the store, start the workers and the HTTP server; return the running endpoint.
 
     ``workers`` queries run at once and ``queue`` more wait for a worker; beyond that a query
     is answered 503 with ``Retry-After`` at once. ``limits`` bounds the connections
     (:class:`~il2kg.server.guard.ConnectionLimits`). Up to ``answer_cache`` bytes of answers
-    are kept and given again to the same request (``0``: none). ``port=0`` picks a free port. With
+    are kept and given again to the same request (``0``: none). A worker idle for
+    ``worker_idle`` seconds is ended and forked again when a query needs it (``0``: never).
+    ``port=0`` picks a free port. With
     ``background`` the server runs in a daemon thread (for tests and notebooks); otherwise call
     ``endpoint.server.run()`` to serve until interrupted. Raises :class:`EndpointError` when
     the address is in use or the store cannot be opened.
     """
-    from il2kg.explorer.page import caption_for
+
+    def caption() -> str:
+        from il2kg.explorer.page import caption_for  # pydantic and the explorer: on first use
+
+        return caption_for(kg)
 
     limits = limits or ConnectionLimits()
     folder = prepare_store(kg, location)
-    pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue)
+    pool = QueryPool(folder, size=workers, timeout=timeout, queue=queue, retire=worker_idle)
     app = App(
         pool,
         explorer=kg_explorer(kg),
         kg=kg,
-        caption=lambda: caption_for(kg),
+        caption=caption,
         cors=cors,
         max_bytes=max_bytes,
         answers=AnswerCache(answer_cache) if answer_cache else None,
@@ -202,6 +243,7 @@ def describe(endpoint: Endpoint) -> dict[str, Any]:
         "void": endpoint.url + "/.well-known/void",
         "timeout_s": endpoint.pool.timeout,
         "workers": endpoint.pool.size,
+        "worker_idle_s": endpoint.pool.retire,
         "queue": endpoint.pool.queue,
         "max_connections": endpoint.limits.total,
         "max_client_connections": endpoint.limits.per_client,

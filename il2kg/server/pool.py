@@ -1,11 +1,20 @@
 """The endpoint's query workers: processes answering :class:`QueryJob` from a read-only store.
 
-Each worker is a fresh Python process (``python -c``, no ``multiprocessing``: no resource
-tracker or fork server to outlive the endpoint) that
+The workers are forked by one small *zygote*: a fresh Python process (``python -c``, no
+``multiprocessing``: no resource tracker or fork server to outlive the endpoint) that imports
+pyoxigraph and this module once, freezes its objects (``gc.freeze``) and then, single-threaded,
+forks a worker whenever the pool asks for one, so the workers share its memory pages
+copy-on-write. The zygote
 
 - dies with the endpoint: ``PR_SET_PDEATHSIG`` (SIGKILL) on Linux, checked against ``getppid``
-  once set, a watchdog thread elsewhere. All workers are started by one long-lived thread of
-  the pool, because Linux sends that signal when the *thread* that started the child ends;
+  once set, a watchdog thread elsewhere. It is started by one long-lived thread of the pool,
+  because Linux sends that signal when the *thread* that started the child ends;
+- never opens the store, never starts a thread and is never hardened (a hardened process may
+  not fork); it kills a worker when the pool asks, and reaps its children.
+
+Each worker
+
+- dies with the zygote (``PR_SET_PDEATHSIG`` again), so with the endpoint;
 - installs the project's one sandbox policy, :func:`il2kg.query.sandbox.harden`, before it
   opens the store (``pyoxigraph.Store.read_only``) or runs anything else;
 - answers jobs over a socket pair until it closes.
@@ -22,8 +31,11 @@ import contextlib
 import io
 import json
 import os
+import pickle
+import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -31,9 +43,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
-from queue import Empty, Queue
+from queue import Empty, LifoQueue, Queue
 from typing import Any, Final, TypeVar
 
 from il2kg.errors import EndpointError, QueryTimeout
@@ -42,14 +53,57 @@ from il2kg.errors import EndpointError, QueryTimeout
 MAX_ANSWER_BYTES: Final = 64 * 1024 * 1024
 #: Queries that may wait for a free worker by default; one more is refused at once (503).
 DEFAULT_QUEUE: Final = 32
+#: Seconds a worker may stay idle by default before it is ended (and forked again when needed).
+DEFAULT_RETIRE: Final = 30.0
 
 _T = TypeVar("_T")
 _PR_SET_PDEATHSIG: Final = 1
-#: What a worker process runs (``python -c``): the parent's ``sys.path``, then the worker.
-_WORKER_CODE: Final = (
+_MADV_DONTNEED: Final = 4
+#: What the zygote process runs (``python -c``): the parent's ``sys.path``, then the zygote.
+_ZYGOTE_CODE: Final = (
     "import json, sys; sys.path[:0] = json.loads(sys.argv[4]); "
-    "from il2kg.server.pool import worker_entry; worker_entry()"
+    "from il2kg.server.pool import zygote_entry; zygote_entry()"
 )
+#: A request to the zygote: an operation byte and a process id.
+_REQUEST: Final = struct.Struct("!cq")
+_SPAWN: Final = b"S"
+_KILL: Final = b"K"
+_LENGTH: Final = struct.Struct("!Q")
+
+
+class Channel:
+    """Pickled messages over a stream socket (the pool's end or a worker's end of a pair)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+
+    def send(self, obj: Any) -> None:
+        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        self.sock.sendall(_LENGTH.pack(len(data)))
+        self.sock.sendall(data)
+
+    def _exact(self, n: int) -> bytearray:
+        buf = bytearray(n)
+        view, got = memoryview(buf), 0
+        while got < n:
+            k = self.sock.recv_into(view[got:])
+            if not k:
+                raise EOFError("the other end closed the channel")
+            got += k
+        return buf
+
+    def recv(self) -> Any:
+        (n,) = _LENGTH.unpack(self._exact(_LENGTH.size))
+        return pickle.loads(self._exact(n))
+
+    def poll(self, timeout: float) -> bool:
+        """Whether a message (or the end of the channel) arrives within ``timeout`` seconds."""
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(max(0, int(timeout * 1000 + 0.999))))
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 # -- the worker processes ------------------------------------------------------------------------
@@ -153,14 +207,130 @@ def die_with_parent(parent: int) -> None:
         threading.Thread(target=watch, daemon=True, name="il2kg-parent-watch").start()
 
 
-def worker_entry() -> None:
-    """The ``python -c`` entry of a worker: ``argv`` is the socket fd, parent pid, store folder."""
+def zygote_entry() -> None:
+    """The ``python -c`` entry of the zygote: ``argv`` is the socket fd, parent pid, store folder."""
     fd, parent, location = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     die_with_parent(parent)
-    worker_main(location, Connection(fd))
+    zygote_main(location, socket.socket(fileno=fd))
 
 
-def worker_main(location: str, conn: Connection) -> None:
+def zygote_main(location: str, control: socket.socket) -> None:
+    """Fork a worker for each spawn request on ``control``; kill one on request; reap them.
+
+    Runs single-threaded until ``control`` closes. What the workers need is imported here once
+    and frozen, so that their pages stay shared.
+    """
+    import gc
+
+    import pyoxigraph  # noqa: F401  (imported once, shared by every worker)
+
+    from il2kg.query import sandbox  # noqa: F401
+
+    gc.collect()
+    gc.freeze()
+    _drop_clean_pages()
+    me, live = os.getpid(), set[int]()
+    while True:
+        try:
+            op, pid, fds = _read_request(control)
+        except (EOFError, OSError):
+            os._exit(0)
+        for extra in fds[1:]:
+            os.close(extra)
+        if op == _SPAWN and fds:
+            try:
+                child = os.fork()
+            except OSError:  # no process to be had: the pool sees the channel end, unready
+                os.close(fds[0])
+                control.sendall(_REQUEST.pack(op, 0))
+                continue
+            if child == 0:  # the worker
+                control.close()
+                die_with_parent(me)
+                try:
+                    worker_main(location, Channel(socket.socket(fileno=fds[0])))
+                finally:
+                    os._exit(0)
+            os.close(fds[0])
+            live.add(child)
+            pid = child
+        elif op == _KILL and pid in live:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+            live.discard(pid)
+        else:
+            for extra in fds[:1]:
+                os.close(extra)
+            pid = 0
+        while live:  # reap the workers that ended by themselves
+            try:
+                done, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                live.clear()
+                break
+            if not done:
+                break
+            live.discard(done)
+        control.sendall(_REQUEST.pack(op, pid))
+
+
+def _drop_clean_pages() -> None:
+    """Unmap the zygote's clean pages of read-only file mappings (``MADV_DONTNEED``; Linux).
+
+    Loading pyoxigraph maps some 8 MiB of its machine code that the zygote never runs again;
+    the pages stay in the page cache, and a worker maps what it runs. Only mappings without a
+    single written page are dropped, so nothing but a copy of the file is discarded.
+    """
+    if not sys.platform.startswith("linux"):  # pragma: no cover - not Linux
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    clean: list[tuple[int, int]] = []
+    span: tuple[int, int] | None = None
+    try:
+        with open("/proc/self/smaps", encoding="utf-8", errors="replace") as f:
+            for line in f:
+                field, _, rest = line.partition(" ")
+                if not field.endswith(":"):  # a mapping: "start-end perms offset dev inode path"
+                    parts = line.split()
+                    start, end = (int(x, 16) for x in parts[0].split("-"))
+                    readonly = "w" not in parts[1] and len(parts) > 5 and parts[5][:1] == "/"
+                    span = (start, end) if readonly else None
+                    if span:
+                        clean.append(span)
+                elif (
+                    span
+                    and field in ("Private_Dirty:", "Shared_Dirty:", "Anonymous:")
+                    and int(rest.split()[0])  # a written page: keep this mapping
+                ):
+                    clean.remove(span)
+                    span = None
+    except (OSError, ValueError):  # pragma: no cover - no /proc: keep everything
+        return
+    for start, end in clean:
+        libc.madvise(start, end - start, _MADV_DONTNEED)
+
+
+def _read_request(sock: socket.socket) -> tuple[bytes, int, list[int]]:
+    """One request to the zygote, and the file descriptors it carries."""
+    data, fds, _, _ = socket.recv_fds(sock, _REQUEST.size, 1)
+    while data and len(data) < _REQUEST.size:
+        more = sock.recv(_REQUEST.size - len(data))
+        if not more:
+            break
+        data += more
+    if len(data) < _REQUEST.size:
+        for fd in fds:
+            os.close(fd)
+        raise EOFError("the pool closed the zygote's socket")
+    op, pid = _REQUEST.unpack(data)
+    return op, pid, list(fds)
+
+
+def worker_main(location: str, conn: Channel) -> None:
     """A worker process: harden, open the store read-only, answer jobs until the pipe closes."""
     from il2kg.query.sandbox import harden
 
@@ -193,16 +363,24 @@ class PoolFull(Exception):
 
 @dataclass(eq=False)
 class _Worker:
+    pid: int
+    conn: Channel
+    used: float = 0.0  # when it last became idle (time.monotonic)
+
+
+@dataclass(eq=False)
+class _Zygote:
     process: subprocess.Popen[bytes]
-    conn: Connection
+    control: socket.socket
 
 
 class _Spawner:
-    """The one thread that starts every worker, alive as long as the pool.
+    """The one thread that starts the zygote, alive as long as the pool.
 
     ``PR_SET_PDEATHSIG`` fires when the thread that forked the child ends, not the process: a
-    worker started by a short-lived thread (a request thread, a replacement thread) would be
-    killed with it. This thread ends only when the pool closes (or the process dies).
+    zygote started by a short-lived thread (a request thread, a replacement thread) would be
+    killed with it, and its workers with it. This thread ends only when the pool closes (or
+    the process dies).
     """
 
     def __init__(self) -> None:
@@ -233,6 +411,11 @@ class QueryPool:
     :meth:`run` waits at most ``timeout`` seconds in all (for a free worker, then for the
     answer); a worker that overruns is killed and replaced in the background. At most ``size``
     jobs run and ``queue`` wait; :meth:`run` raises :class:`PoolFull` at once beyond that.
+
+    ``size`` workers start with the pool (so a store that cannot be opened fails at once). A
+    worker idle for ``retire`` seconds is ended (``0``: never), and one is forked again when a
+    job finds no idle worker: an idle endpoint holds no open store. The most recently used
+    idle worker takes the next job, so under a light load the others retire.
     """
 
     def __init__(
@@ -241,42 +424,66 @@ class QueryPool:
         size: int = 2,
         timeout: float = 10.0,
         queue: int = DEFAULT_QUEUE,
+        retire: float = DEFAULT_RETIRE,
     ) -> None:
         if size < 1:
             raise ValueError("a query pool needs at least one worker")
         if queue < 0:
             raise ValueError("the queue of a query pool cannot be negative")
+        if retire < 0:
+            raise ValueError("the idle time of a query worker cannot be negative")
         self.location = str(location)
         self.size = size
         self.timeout = timeout
         self.queue = queue
+        self.retire = retire
         self._admitted = threading.BoundedSemaphore(size + queue)
-        self._idle: Queue[_Worker] = Queue()
+        self._idle: LifoQueue[_Worker] = LifoQueue()
         self._closed = False
+        self._closing = threading.Event()
         self._all: set[_Worker] = set()
+        self._starting = 0  # workers being started (not yet in _all)
+        self._waiting = 0  # jobs waiting for an idle worker
         self._lock = threading.Lock()
+        self._zygote: _Zygote | None = None
+        self._zygote_lock = threading.Lock()
         self._spawner = _Spawner()
         try:
             starting = [self._start() for _ in range(size)]
             for w in starting:
                 self._await_ready(w)
-                self._idle.put(w)
+                self._put_idle(w)
         except BaseException:
             self.close()
             raise
+        if retire:
+            threading.Thread(target=self._retire_loop, daemon=True, name="il2kg-retire").start()
 
     def _start(self) -> _Worker:
-        return self._spawner.call(self._launch)
+        """Have the zygote fork one worker (started again first if it died)."""
+        with self._zygote_lock:
+            if self._closed:
+                raise EndpointError("the query pool is closed")
+            for attempt in (1, 2):
+                if self._zygote is None:
+                    self._zygote = self._spawner.call(self._launch_zygote)
+                try:
+                    return self._spawn(self._zygote)
+                except (EOFError, OSError) as exc:
+                    self._stop_zygote()
+                    if attempt == 2:
+                        raise EndpointError(f"cannot start a query worker: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _launch(self) -> _Worker:
-        """Start one worker process (runs on the spawner thread)."""
+    def _launch_zygote(self) -> _Zygote:
+        """Start the zygote process (runs on the spawner thread)."""
         parent, child = socket.socketpair()
         try:
             proc = subprocess.Popen(
                 [
                     sys.executable,
                     "-c",
-                    _WORKER_CODE,
+                    _ZYGOTE_CODE,
                     str(child.fileno()),
                     str(os.getpid()),
                     self.location,
@@ -288,19 +495,52 @@ class QueryPool:
             )
         except OSError as exc:
             parent.close()
-            raise EndpointError(f"cannot start a query worker: {exc}") from exc
+            raise EndpointError(f"cannot start the query workers' zygote: {exc}") from exc
         finally:
             child.close()
-        w = _Worker(proc, Connection(parent.detach()))
+        return _Zygote(proc, parent)
+
+    def _ask(self, zygote: _Zygote, op: bytes, pid: int = 0, fds: list[int] | None = None) -> int:
+        """One request to the zygote and its answer (a process id); caller holds the lock."""
+        socket.send_fds(zygote.control, [_REQUEST.pack(op, pid)], fds or [])
+        got = b""
+        while len(got) < _REQUEST.size:
+            more = zygote.control.recv(_REQUEST.size - len(got))
+            if not more:
+                raise EOFError("the zygote ended")
+            got += more
+        return int(_REQUEST.unpack(got)[1])
+
+    def _spawn(self, zygote: _Zygote) -> _Worker:
+        parent, child = socket.socketpair()
+        try:
+            pid = self._ask(zygote, _SPAWN, fds=[child.fileno()])
+        except BaseException:
+            parent.close()
+            raise
+        finally:
+            child.close()
+        w = _Worker(pid, Channel(parent))
         with self._lock:
             self._all.add(w)
         return w
+
+    def _stop_zygote(self) -> None:
+        """End the zygote (its workers die with it); caller holds the zygote lock."""
+        zygote, self._zygote = self._zygote, None
+        if zygote is None:
+            return
+        with contextlib.suppress(Exception):
+            zygote.control.close()
+        with contextlib.suppress(Exception):
+            zygote.process.kill()
+            zygote.process.wait(5)
 
     @property
     def pids(self) -> list[int]:
         """The process ids of the live workers."""
         with self._lock:
-            return [w.process.pid for w in self._all]
+            return [w.pid for w in self._all]
 
     def _await_ready(self, w: _Worker, wait: float = 60.0) -> None:
         try:
@@ -312,30 +552,72 @@ class QueryPool:
             raise EndpointError(f"a query worker failed to open the store in {self.location}")
 
     def _kill(self, w: _Worker) -> None:
-        with contextlib.suppress(Exception):
-            w.process.kill()
-            w.process.wait(5)
+        with self._zygote_lock:
+            if self._zygote is not None:
+                try:
+                    self._ask(self._zygote, _KILL, w.pid)
+                except (EOFError, OSError):
+                    self._stop_zygote()
         with contextlib.suppress(Exception):
             w.conn.close()
         with self._lock:
             self._all.discard(w)
 
-    def _replace(self) -> None:
-        if self._closed:
-            return
+    def _put_idle(self, w: _Worker) -> None:
+        w.used = time.monotonic()
+        self._idle.put(w)
+
+    def _short(self) -> bool:
+        """Whether fewer than ``size`` workers live or start; caller holds the lock."""
+        return not self._closed and len(self._all) + self._starting < self.size
+
+    def _grow(self) -> None:
+        """Start one more worker in the background, unless ``size`` live or start already."""
+        with self._lock:
+            if not self._short():
+                return
+            self._starting += 1
+        threading.Thread(target=self._add, daemon=True, name="il2kg-start").start()
+
+    def _add(self) -> None:
         try:
             w = self._start()
+        except Exception:  # pragma: no cover - the next failure of run() reports it
+            return
+        finally:
+            with self._lock:
+                self._starting -= 1
+        try:
             self._await_ready(w)
         except Exception:  # pragma: no cover - the next failure of run() reports it
             return
         if self._closed:
             self._kill(w)
         else:
-            self._idle.put(w)
+            self._put_idle(w)
 
     def _lost(self, w: _Worker) -> None:
         self._kill(w)
-        threading.Thread(target=self._replace, daemon=True, name="il2kg-replace").start()
+        self._grow()
+
+    def _retire_loop(self) -> None:
+        """End the workers idle for ``retire`` seconds, until the pool closes."""
+        while not self._closing.wait(max(0.05, self.retire / 4)):
+            idle: list[_Worker] = []
+            with contextlib.suppress(Empty):
+                while True:
+                    idle.append(self._idle.get_nowait())
+            now = time.monotonic()
+            old = [w for w in idle if now - w.used >= self.retire]
+            for w in sorted((w for w in idle if w not in old), key=lambda w: w.used):
+                self._idle.put(w)  # the most recently used on top
+            for w in old:
+                with self._lock:
+                    self._all.discard(w)
+                    wanted = self._waiting > 0  # a job began to wait meanwhile
+                self._kill(w)
+                if wanted:
+                    self._grow()
 
     def run(self, job: QueryJob) -> Answer:
         """Run ``job``; raise :class:`QueryTimeout` when it (or the wait for a worker) overruns.
@@ -356,16 +638,14 @@ class QueryPool:
     def _run(self, job: QueryJob) -> Answer:
         deadline = time.monotonic() + self.timeout
         try:
-            w = self._idle.get(timeout=self.timeout)
+            w = self._idle.get_nowait()
         except Empty:
-            raise QueryTimeout(
-                f"every query worker stayed busy for {self.timeout:g} s; try again later"
-            ) from None
+            w = self._wait_for_worker()
         try:
             w.conn.send(job)
             if w.conn.poll(max(0.0, deadline - time.monotonic())):
                 answer: Answer = w.conn.recv()
-                self._idle.put(w)
+                self._put_idle(w)
                 return answer
         except (EOFError, OSError):
             self._lost(w)
@@ -373,24 +653,45 @@ class QueryPool:
         self._lost(w)
         raise QueryTimeout(f"the query ran past the time limit of {self.timeout:g} s")
 
+    def _wait_for_worker(self) -> _Worker:
+        """An idle worker within the timeout, one started if fewer than ``size`` live."""
+        with self._lock:
+            self._waiting += 1
+        try:
+            self._grow()
+            return self._idle.get(timeout=self.timeout)
+        except Empty:
+            raise QueryTimeout(
+                f"every query worker stayed busy for {self.timeout:g} s; try again later"
+            ) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
     def close(self) -> None:
         """Stop every worker."""
         self._closed = True
+        self._closing.set()
         with self._lock:
             workers = list(self._all)
         for w in workers:
             self._kill(w)
+        with self._zygote_lock:
+            self._stop_zygote()
         self._spawner.stop()
 
 
 __all__ = [
     "DEFAULT_QUEUE",
+    "DEFAULT_RETIRE",
     "MAX_ANSWER_BYTES",
     "Answer",
+    "Channel",
     "PoolFull",
     "QueryJob",
     "QueryPool",
     "die_with_parent",
-    "worker_entry",
     "worker_main",
+    "zygote_entry",
+    "zygote_main",
 ]
