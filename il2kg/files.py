@@ -102,18 +102,21 @@ class FileBytes:
     def copy_to(self, out: BinaryIO) -> None:
         """Write the content to ``out``, in blocks."""
         for piece in self.chunks():
-            view = memoryview(piece)
-            while view:  # a raw (unbuffered) file may write less than asked
-                view = view[out.write(view) or 0 :]
+            _write_all(out, piece)
+
+
+def _write_all(fh: BinaryIO, data: bytes) -> None:
+    """Write all of ``data``: a raw (unbuffered) file may write less than asked."""
+    view = memoryview(data)
+    while view:
+        view = view[fh.write(view) or 0 :]
 
 
 def _write_data(fh: BinaryIO, data: bytes | FileBytes) -> None:
     if isinstance(data, FileBytes):
         data.copy_to(fh)
-        return
-    view = memoryview(data)
-    while view:
-        view = view[fh.write(view) or 0 :]
+    else:
+        _write_all(fh, data)
 
 
 def _umask() -> int:

@@ -31,13 +31,19 @@ JSON = "application/sparql-results+json"
 
 
 def _get(
-    ep: Endpoint, query: str, accept: str = JSON, path: str = "/query"
+    ep: Endpoint,
+    query: str,
+    accept: str = JSON,
+    path: str = "/query",
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, str], bytes]:
     host, port = ep.url.split("//")[1].rsplit(":", 1)
     c = http.client.HTTPConnection(host, int(port), timeout=30)
     try:
         c.request(
-            "GET", path + "?" + urllib.parse.urlencode({"query": query}), headers={"Accept": accept}
+            "GET",
+            path + "?" + urllib.parse.urlencode({"query": query}),
+            headers={"Accept": accept, **(headers or {})},
         )
         r = c.getresponse()
         return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
@@ -214,32 +220,16 @@ def test_pipelined_requests_for_kept_answers_are_all_answered_in_order(endpoint:
 
 def test_no_cache_asks_a_worker(endpoint: Endpoint, tasks: list[object]) -> None:
     query = KINASES + " # fresh"
-    host, port = endpoint.url.split("//")[1].rsplit(":", 1)
-    seen = []
-    for _ in range(2):
-        c = http.client.HTTPConnection(host, int(port), timeout=30)
-        c.request(
-            "GET",
-            "/query?" + urllib.parse.urlencode({"query": query}),
-            headers={"Accept": JSON, "Cache-Control": "no-cache"},
-        )
-        r = c.getresponse()
-        r.read()
-        seen.append((r.status, r.getheader("X-Il2kg-Cache")))
-        c.close()
-    assert seen == [(200, None), (200, None)]
-    assert _get(endpoint, query)[1]["x-il2kg-cache"] == "miss"  # it was not kept
-    assert _get(endpoint, query)[1]["x-il2kg-cache"] == "hit"  # now it is
-    c = http.client.HTTPConnection(host, int(port), timeout=30)
-    c.request(
-        "GET",
-        "/query?" + urllib.parse.urlencode({"query": query}),
-        headers={"Accept": JSON, "Cache-Control": "max-age=0, no-cache"},
-    )
-    r = c.getresponse()
-    r.read()
-    c.close()
-    assert (r.status, r.getheader("X-Il2kg-Cache")) == (200, None)
+
+    def asked(cache_control: str | None = None) -> tuple[int, str | None]:
+        extra = {"Cache-Control": cache_control} if cache_control else None
+        status, headers, _ = _get(endpoint, query, headers=extra)
+        return status, headers.get("x-il2kg-cache")
+
+    assert [asked("no-cache"), asked("no-cache")] == [(200, None), (200, None)]
+    assert asked() == (200, "miss")  # it was not kept
+    assert asked() == (200, "hit")  # now it is
+    assert asked("max-age=0, no-cache") == (200, None)
     assert len(tasks) == 4  # the loop passed it on to a request thread (not the "hit")
 
 
